@@ -1,0 +1,12 @@
+"""skmlp: neural-network estimators for scikit-learn with a pure NumPy core.
+
+``SGDMLPClassifier`` and ``SGDMLPRegressor`` are drop-in replacements for
+scikit-learn's ``MLPClassifier`` and ``MLPRegressor``.
+"""
+
+from ._classifier import SGDMLPClassifier
+from ._regressor import SGDMLPRegressor
+
+__version__ = "0.1.0"
+
+__all__ = ["SGDMLPClassifier", "SGDMLPRegressor", "__version__"]

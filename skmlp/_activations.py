@@ -1,0 +1,145 @@
+"""Hidden-layer activation functions: value and derivative.
+
+Every activation works in place on a batch-first array. ``forward(Z)`` turns the
+pre-activation ``Z (n, n_units)`` into the activation ``A (n, n_units)`` in the same
+buffer, and ``backward(A, dA)`` multiplies the incoming gradient ``dA`` by the
+derivative, in place, giving ``dZ``. The derivative is computed from the output ``A``
+alone, so the forward pass never needs to keep ``Z``.
+
+This module is part of the NumPy core: it imports no scikit-learn.
+"""
+
+import numpy as np
+from scipy.special import expit
+
+
+class Activation:
+    """An element-wise non-linearity with an in-place derivative.
+
+    Parameters
+    ----------
+    name : str
+        The public name, as given to the estimators' ``activation`` parameter.
+
+    Notes
+    -----
+    Subclasses implement ``forward`` and ``backward``; both work in place and
+    return the array they were given.
+    """
+
+    name = None
+    needs_z = False
+
+    def forward(self, Z):
+        """Apply the activation in place.
+
+        Parameters
+        ----------
+        Z : ndarray of shape (n_samples, n_units)
+            Pre-activation; overwritten with the activation.
+
+        Returns
+        -------
+        A : ndarray of shape (n_samples, n_units)
+            The same buffer as ``Z``.
+        """
+        raise NotImplementedError
+
+    def backward(self, A, dA, Z=None):
+        """Multiply ``dA`` in place by the derivative, evaluated from the output.
+
+        Parameters
+        ----------
+        A : ndarray of shape (n_samples, n_units)
+            The activation returned by ``forward``.
+        dA : ndarray of shape (n_samples, n_units)
+            Gradient of the loss with respect to ``A``; overwritten with the
+            gradient with respect to the pre-activation.
+        Z : ndarray of shape (n_samples, n_units) or None
+            The pre-activation, given only to activations whose ``needs_z`` is
+            True (their derivative cannot be recovered from ``A``).
+
+        Returns
+        -------
+        dZ : ndarray of shape (n_samples, n_units)
+            The same buffer as ``dA``.
+        """
+        raise NotImplementedError
+
+    def __repr__(self):
+        return f"{type(self).__name__}()"
+
+
+class Identity(Activation):
+    """``f(z) = z``."""
+
+    name = "identity"
+
+    def forward(self, Z):
+        return Z
+
+    def backward(self, A, dA, Z=None):
+        return dA
+
+
+class Logistic(Activation):
+    """``f(z) = 1 / (1 + exp(-z))``; ``f'(z) = f(z) (1 - f(z))``."""
+
+    name = "logistic"
+
+    def forward(self, Z):
+        return expit(Z, out=Z)
+
+    def backward(self, A, dA, Z=None):
+        dA *= A
+        dA *= 1 - A  # (n, n_units) temporary
+        return dA
+
+
+class Tanh(Activation):
+    """``f(z) = tanh(z)``; ``f'(z) = 1 - f(z)**2``."""
+
+    name = "tanh"
+
+    def forward(self, Z):
+        return np.tanh(Z, out=Z)
+
+    def backward(self, A, dA, Z=None):
+        dA *= 1 - A * A  # (n, n_units) temporary
+        return dA
+
+
+class ReLU(Activation):
+    """``f(z) = max(z, 0)``; ``f'(z) = 1 where z > 0 else 0``."""
+
+    name = "relu"
+
+    def forward(self, Z):
+        return np.maximum(Z, 0, out=Z)
+
+    def backward(self, A, dA, Z=None):
+        dA[A <= 0] = 0
+        return dA
+
+
+ACTIVATIONS = {cls.name: cls for cls in (Identity, Logistic, Tanh, ReLU)}
+
+
+def get_activation(name):
+    """Return a fresh activation object for ``name``.
+
+    Parameters
+    ----------
+    name : str
+        One of the keys of ``ACTIVATIONS``.
+
+    Returns
+    -------
+    activation : Activation
+    """
+    try:
+        return ACTIVATIONS[name]()
+    except KeyError:
+        raise ValueError(
+            f"Unknown activation {name!r}; expected one of {sorted(ACTIVATIONS)}."
+        ) from None

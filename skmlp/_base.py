@@ -1,0 +1,365 @@
+"""BaseSGDMLP: parameters, constraints and the glue between scikit-learn and the core.
+
+The estimator validates input, builds the core pieces from its parameters, hands
+them to the training loops in ``_training`` and publishes what they recorded under
+scikit-learn's MLP attribute names. It never computes a gradient.
+"""
+
+import warnings
+from numbers import Integral, Real
+
+import numpy as np
+from sklearn.base import BaseEstimator
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.model_selection import train_test_split
+from sklearn.utils import check_random_state
+from sklearn.utils.validation import check_is_fitted, validate_data
+
+from ._early_stopping import PlateauTracker
+from ._initializers import glorot_uniform
+from ._losses import get_loss
+from ._network import build_mlp
+from ._optimizers import make_optimizer
+from ._penalties import L2Penalty
+from ._schedules import Constant, make_schedule
+from ._sklearn_compat import (
+    Interval,
+    Options,
+    StrOptions,
+    _check_optimize_result,
+    _check_sample_weight,
+)
+from ._training import TrainingLog, fit_lbfgs, fit_stochastic
+
+_STOCHASTIC_SOLVERS = ("sgd", "adam")
+
+
+class BaseSGDMLP(BaseEstimator):
+    """Base class of SGDMLPClassifier and SGDMLPRegressor; not for direct use."""
+
+    _parameter_constraints: dict = {
+        "hidden_layer_sizes": ["array-like", Interval(Integral, 1, None, closed="left")],
+        "activation": [StrOptions({"identity", "logistic", "tanh", "relu"})],
+        "solver": [StrOptions({"lbfgs", "sgd", "adam"})],
+        "alpha": [Interval(Real, 0, None, closed="left")],
+        "batch_size": [StrOptions({"auto"}), Interval(Integral, 1, None, closed="left")],
+        "learning_rate": [StrOptions({"constant", "invscaling", "adaptive"})],
+        "learning_rate_init": [Interval(Real, 0, None, closed="neither")],
+        "power_t": [Interval(Real, 0, None, closed="left")],
+        "max_iter": [Interval(Integral, 1, None, closed="left")],
+        "shuffle": ["boolean"],
+        "random_state": ["random_state"],
+        "tol": [Interval(Real, 0, None, closed="left")],
+        "verbose": ["verbose"],
+        "warm_start": ["boolean"],
+        "momentum": [Interval(Real, 0, 1, closed="both")],
+        "nesterovs_momentum": ["boolean"],
+        "early_stopping": ["boolean"],
+        "validation_fraction": [Interval(Real, 0, 1, closed="left")],
+        "beta_1": [Interval(Real, 0, 1, closed="left")],
+        "beta_2": [Interval(Real, 0, 1, closed="left")],
+        "epsilon": [Interval(Real, 0, None, closed="neither")],
+        "n_iter_no_change": [
+            Interval(Integral, 1, None, closed="left"),
+            Options(Real, {np.inf}),
+        ],
+        "max_fun": [Interval(Integral, 1, None, closed="left")],
+    }
+
+    # ------------------------------------------------------------------ state
+    def __getstate__(self):
+        # coefs_ / intercepts_ are views into the network's flat buffer: pickle the
+        # buffer once and bind fresh views on loading.
+        if hasattr(self, "_network"):
+            self._sync_params()
+        state = super().__getstate__()
+        if "_network" in state:
+            state = dict(state)
+            state.pop("coefs_", None)
+            state.pop("intercepts_", None)
+        return state
+
+    def __setstate__(self, state):
+        super().__setstate__(state)
+        if "_network" in self.__dict__:
+            self._publish_params()
+
+    def _publish_params(self):
+        """Expose the network's weight and bias views as coefs_ and intercepts_."""
+        self.coefs_ = self._network.coefs
+        self.intercepts_ = self._network.intercepts
+
+    def _sync_params(self):
+        """Copy coefs_/intercepts_ into the network if the user replaced them."""
+        net = self._network
+        coefs = getattr(self, "coefs_", None)
+        intercepts = getattr(self, "intercepts_", None)
+        if coefs is None or intercepts is None:
+            self._publish_params()
+            return
+        same = len(coefs) == len(net.coefs) and len(intercepts) == len(net.intercepts)
+        same = same and all(a is b for a, b in zip(coefs, net.coefs))
+        same = same and all(a is b for a, b in zip(intercepts, net.intercepts))
+        if not same:
+            net.set_coefs(coefs, intercepts)
+            self._publish_params()
+
+    # ------------------------------------------------------------- training
+    def _hidden_layer_sizes(self):
+        sizes = self.hidden_layer_sizes
+        if not hasattr(sizes, "__iter__"):
+            sizes = [sizes]
+        sizes = list(sizes)
+        if np.any(np.array(sizes) <= 0):
+            raise ValueError("hidden_layer_sizes must be > 0, got %s." % sizes)
+        return [int(s) for s in sizes]
+
+    def _make_loss(self):
+        """The core loss for this estimator and target (set in ``_validate_input``)."""
+        raise NotImplementedError
+
+    def _initialize(self, Y, layer_units, dtype):
+        """Build the network and the training records for a first fit."""
+        self.n_iter_ = 0
+        self.t_ = 0
+        self.n_outputs_ = Y.shape[1]
+        self.n_layers_ = len(layer_units)
+        self._loss = self._make_loss()
+        self.out_activation_ = self._loss.link
+        network = build_mlp(layer_units, self.activation, dtype)
+        coefs, intercepts = [], []
+        for n_in, n_out in zip(layer_units[:-1], layer_units[1:]):
+            W, b = glorot_uniform(n_in, n_out, self._rng, dtype, self.activation)
+            coefs.append(W)
+            intercepts.append(b)
+        network.set_coefs(coefs, intercepts)
+        self._network = network
+        self._publish_params()
+        self._optimizer = None
+        self._schedule = None
+        if self.solver in _STOCHASTIC_SOLVERS:
+            self._log = TrainingLog(self.early_stopping)
+            self._tracker = self._new_tracker()
+
+    def _new_tracker(self):
+        mode = "score" if self.early_stopping else "loss"
+        tracker = PlateauTracker(self.tol, self.n_iter_no_change, mode)
+        tracker.remember(self._network.params)
+        return tracker
+
+    def _fit(self, X, y, sample_weight=None, incremental=False):
+        hidden = self._hidden_layer_sizes()
+        first_pass = not hasattr(self, "coefs_") or (
+            not self.warm_start and not incremental
+        )
+        X, Y = self._validate_input(X, y, incremental, reset=first_pass)
+        if sample_weight is not None:
+            sample_weight = _check_sample_weight(sample_weight, X, dtype=X.dtype)
+        n_features = X.shape[1]
+        layer_units = [n_features] + hidden + [Y.shape[1]]
+
+        # fit() draws from a generator made afresh from random_state, as
+        # scikit-learn does; successive partial_fit calls keep drawing from one
+        # generator, so that each call shuffles its batch differently.
+        if not incremental or not hasattr(self, "_rng"):
+            self._rng = check_random_state(self.random_state)
+        if first_pass:
+            self._initialize(Y, layer_units, X.dtype)
+        else:
+            self._check_architecture(layer_units, X.dtype)
+            self._sync_params()
+        Y = Y.astype(X.dtype, copy=False)  # (n_samples, n_outputs)
+
+        if self.solver in _STOCHASTIC_SOLVERS:
+            self._fit_stochastic(X, Y, sample_weight, incremental)
+        else:
+            self._fit_lbfgs(X, Y, sample_weight)
+
+        if not np.isfinite(self._network.params).all():
+            raise ValueError(
+                "Solver produced non-finite parameter weights. The input data may"
+                " contain large values and need to be preprocessed."
+            )
+        return self
+
+    def _check_architecture(self, layer_units, dtype):
+        own = [self.coefs_[0].shape[0]] + [c.shape[1] for c in self.coefs_]
+        if own != list(layer_units):
+            raise ValueError(
+                f"The network was built with layer sizes {own}; this call needs "
+                f"{list(layer_units)}. hidden_layer_sizes and the number of outputs "
+                "cannot change under warm_start or partial_fit: refit from scratch."
+            )
+        if np.dtype(dtype) != self._network.dtype:
+            raise ValueError(
+                f"The model was fitted on {self._network.dtype} data and cannot "
+                f"continue training on {np.dtype(dtype)} data; cast X to "
+                f"{self._network.dtype}."
+            )
+
+    def _batch_size(self, n_samples):
+        if self.batch_size == "auto":
+            return min(200, n_samples)
+        if self.batch_size > n_samples:
+            warnings.warn(
+                "Got `batch_size` less than 1 or larger than "
+                "sample size. It is going to be clipped"
+            )
+        return int(np.clip(self.batch_size, 1, n_samples))
+
+    def _fit_stochastic(self, X, Y, sample_weight, incremental):
+        if not incremental or self._optimizer is None:
+            self._optimizer = make_optimizer(
+                self.solver,
+                momentum=self.momentum,
+                nesterovs_momentum=self.nesterovs_momentum,
+                beta_1=self.beta_1,
+                beta_2=self.beta_2,
+                epsilon=self.epsilon,
+            )
+            if self.solver == "sgd":
+                self._schedule = make_schedule(
+                    self.learning_rate, self.learning_rate_init, self.power_t
+                )
+            else:
+                # As in scikit-learn, Adam's step size comes from
+                # learning_rate_init alone; learning_rate is an sgd setting.
+                self._schedule = Constant(self.learning_rate_init)
+
+        if self.early_stopping and incremental:
+            raise ValueError("partial_fit does not support early_stopping=True")
+        if not hasattr(self, "_log"):
+            self._log = TrainingLog(self.early_stopping)
+        if not hasattr(self, "_tracker") or self._tracker.mode != (
+            "score" if self.early_stopping else "loss"
+        ):
+            self._tracker = self._new_tracker()
+            self._log.validation_scores = [] if self.early_stopping else None
+
+        validation_score = None
+        if self.early_stopping:
+            X, Y, sample_weight, validation_score = self._split_validation(
+                X, Y, sample_weight
+            )
+
+        status = fit_stochastic(
+            self._network,
+            self._loss,
+            L2Penalty(self.alpha),
+            self._optimizer,
+            self._schedule,
+            self._tracker,
+            self._log,
+            X,
+            Y,
+            sample_weight,
+            batch_size=self._batch_size(X.shape[0]),
+            max_iter=self.max_iter,
+            shuffle=self.shuffle,
+            rng=self._rng,
+            incremental=incremental,
+            validation_score=validation_score,
+            verbose=bool(self.verbose),
+        )
+        if status == "max_iter" and not incremental:
+            warnings.warn(
+                "Stochastic Optimizer: Maximum iterations (%d) "
+                "reached and the optimization hasn't converged yet." % self.max_iter,
+                ConvergenceWarning,
+            )
+        if self.early_stopping:
+            self._network.params[...] = self._tracker.best_params
+        self._publish_log()
+
+    def _publish_log(self):
+        log, tracker = self._log, self._tracker
+        self.n_iter_ = log.n_iter
+        self.t_ = log.t
+        self.loss_ = log.loss
+        self.loss_curve_ = log.loss_curve
+        if self.early_stopping:
+            self.validation_scores_ = log.validation_scores
+            self.best_validation_score_ = tracker.best
+            self.best_loss_ = None
+        else:
+            self.validation_scores_ = None
+            self.best_validation_score_ = None
+            self.best_loss_ = tracker.best
+
+    def _split_validation(self, X, Y, sample_weight):
+        """Hold out ``validation_fraction`` of the data, as scikit-learn does."""
+        stratify = Y if (self._is_classifier() and Y.shape[1] == 1) else None
+        arrays = (X, Y) if sample_weight is None else (X, Y, sample_weight)
+        parts = train_test_split(
+            *arrays,
+            random_state=self._rng,
+            test_size=self.validation_fraction,
+            stratify=stratify,
+        )
+        X_train, X_val, Y_train, Y_val = parts[:4]
+        sw_train = sw_val = None
+        if sample_weight is not None:
+            sw_train, sw_val = parts[4:]
+        if X_val.shape[0] < 2:
+            raise ValueError(
+                "The validation set is too small. Increase 'validation_fraction' "
+                "or the size of your dataset."
+            )
+        y_val = self._validation_target(Y_val)
+
+        def validation_score():
+            return self._score_raw(X_val, y_val, sw_val)
+
+        return X_train, Y_train, sw_train, validation_score
+
+    def _fit_lbfgs(self, X, Y, sample_weight):
+        result, reported = fit_lbfgs(
+            self._network,
+            self._loss,
+            L2Penalty(self.alpha),
+            X,
+            Y,
+            sample_weight,
+            max_iter=self.max_iter,
+            max_fun=self.max_fun,
+            tol=self.tol,
+            verbose=bool(self.verbose),
+        )
+        self.n_iter_ = _check_optimize_result("lbfgs", result, self.max_iter)
+        self.loss_ = reported
+
+    # ------------------------------------------------------------ predicting
+    def _forward(self, X, check_input=True):
+        """Network output after the link: probabilities or predictions."""
+        check_is_fitted(self)
+        if check_input:
+            X = validate_data(
+                self,
+                X,
+                accept_sparse=["csr", "csc"],
+                dtype=(np.float64, np.float32),
+                reset=False,
+            )
+        self._sync_params()
+        Z = self._network.forward(X, training=False)  # (n_samples, n_outputs)
+        return self._loss.inverse_link(Z)  # (n_samples, n_outputs)
+
+    def _score_raw(self, X, y, sample_weight):
+        """Score without input validation; NaN when predictions are not finite."""
+        y_pred = self._predict(X, check_input=False)
+        if np.issubdtype(y_pred.dtype, np.floating) and not np.isfinite(y_pred).all():
+            return np.nan
+        return self._score_function(y, y_pred, sample_weight=sample_weight)
+
+    def _check_solver(self):
+        if self.solver not in _STOCHASTIC_SOLVERS:
+            raise AttributeError(
+                "partial_fit is only available for stochastic"
+                " optimizers. %s is not stochastic." % self.solver
+            )
+        return True
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.sparse = True
+        return tags

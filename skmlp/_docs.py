@@ -1,0 +1,131 @@
+"""Parameter and attribute documentation shared by the two estimators."""
+
+COMMON_PARAMETERS = """\
+    hidden_layer_sizes : array-like of shape (n_layers - 2,), default=(100,)
+        The ith element is the number of units in the ith hidden layer.
+
+    activation : {'identity', 'logistic', 'tanh', 'relu'}, default='relu'
+        Activation function of the hidden layers: 'identity' returns ``x``,
+        'logistic' ``1 / (1 + exp(-x))``, 'tanh' ``tanh(x)``, 'relu'
+        ``max(0, x)``.
+
+    solver : {'lbfgs', 'sgd', 'adam'}, default='adam'
+        Weight optimizer: 'lbfgs' (scipy's quasi-Newton L-BFGS-B on the full
+        batch), 'sgd' (minibatch SGD with momentum) or 'adam'.
+
+    alpha : float, default=0.0001
+        Strength of the L2 penalty ``0.5 * alpha * ||W||^2``, divided by the
+        batch's total sample weight as in scikit-learn. Biases are not penalised.
+
+    batch_size : int or 'auto', default='auto'
+        Minibatch size for the stochastic solvers; 'auto' means
+        ``min(200, n_samples)``. Ignored by 'lbfgs'.
+
+    learning_rate : {'constant', 'invscaling', 'adaptive'}, default='constant'
+        Learning-rate schedule of ``solver='sgd'`` (as in scikit-learn, 'adam'
+        ignores it): 'constant' keeps ``learning_rate_init``; 'invscaling' uses
+        ``learning_rate_init / (t + 1) ** power_t`` with ``t`` the samples seen;
+        'adaptive' divides the rate by 5 whenever ``n_iter_no_change`` epochs in
+        a row fail to improve by ``tol``, and stops once it is below 1e-6.
+
+    learning_rate_init : float, default=0.001
+        Initial learning rate of 'sgd' and 'adam'.
+
+    power_t : float, default=0.5
+        Exponent of 'invscaling'.
+
+    max_iter : int, default=200
+        Maximum number of epochs of 'sgd'/'adam', of iterations of 'lbfgs'.
+
+    shuffle : bool, default=True
+        Whether to shuffle the samples at each epoch ('sgd'/'adam').
+
+    random_state : int, RandomState instance or None, default=None
+        Seeds the weight initialisation, the shuffling and the early-stopping
+        split. An int gives reproducible, bit-identical results.
+
+    tol : float, default=1e-4
+        Tolerance: improvements of the loss or validation score smaller than
+        ``tol`` for ``n_iter_no_change`` epochs in a row stop training (or
+        lower the 'adaptive' learning rate). For 'lbfgs', the gradient tolerance.
+
+    verbose : bool, default=False
+        Print one line per epoch.
+
+    warm_start : bool, default=False
+        Reuse the previous solution as the starting point of ``fit``.
+
+    momentum : float, default=0.9
+        Momentum of 'sgd', in [0, 1].
+
+    nesterovs_momentum : bool, default=True
+        Use Nesterov's momentum ('sgd' with ``momentum > 0``).
+
+    early_stopping : bool, default=False
+        Hold out ``validation_fraction`` of the training data, stop when its
+        score fails to improve by ``tol`` for ``n_iter_no_change`` epochs, and
+        restore the weights of the best epoch. Stochastic solvers only.
+
+    validation_fraction : float, default=0.1
+        Share of the training data held out for early stopping, in [0, 1).
+
+    beta_1 : float, default=0.9
+        Decay rate of Adam's first-moment estimate, in [0, 1).
+
+    beta_2 : float, default=0.999
+        Decay rate of Adam's second-moment estimate, in [0, 1).
+
+    epsilon : float, default=1e-8
+        Adam's numerical-stability constant.
+
+    n_iter_no_change : int, default=10
+        Patience: epochs without an improvement of ``tol`` before reacting.
+
+    max_fun : int, default=15000
+        Maximum number of loss evaluations of 'lbfgs'.
+"""
+
+COMMON_ATTRIBUTES = """\
+    loss_ : float
+        The loss at the end of the last epoch (or of L-BFGS).
+
+    best_loss_ : float or None
+        Minimum training loss reached; None when ``early_stopping=True``.
+        Stochastic solvers only.
+
+    loss_curve_ : list of float
+        Mean training loss of each epoch. Stochastic solvers only.
+
+    validation_scores_ : list of float or None
+        Validation score of each epoch under ``early_stopping``, else None.
+
+    best_validation_score_ : float or None
+        Best validation score under ``early_stopping``, else None.
+
+    t_ : int
+        Number of training samples seen by the solver.
+
+    coefs_ : list of ndarray of shape (n_in, n_out)
+        Weight matrix of each layer.
+
+    intercepts_ : list of ndarray of shape (n_out,)
+        Bias vector of each layer.
+
+    n_features_in_ : int
+        Number of features seen during fit.
+
+    feature_names_in_ : ndarray of shape (n_features_in_,)
+        Names of the features seen during fit, when X had string column names.
+
+    n_iter_ : int
+        Epochs (or L-BFGS iterations) run by the last fit.
+
+    n_layers_ : int
+        Number of layers, input and output included.
+
+    n_outputs_ : int
+        Number of outputs.
+
+    out_activation_ : str
+        Name of the output activation.
+"""

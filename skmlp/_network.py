@@ -1,0 +1,196 @@
+"""The layer stack with its flat parameter and gradient buffers.
+
+All parameters live in one 1-D buffer ``params`` and all gradients in ``grads`` of
+the same length, laid out as scikit-learn packs them for L-BFGS: every layer's
+weights first, then every layer's biases, then any other learned parameters
+(``extra``, e.g. batch-norm scale and shift). Each layer holds views into both
+buffers, so an optimizer or penalty updates all parameters with one vectorised
+operation, and the L2 penalty acts on the leading ``n_coef`` entries only.
+
+Views become copies under pickle and deepcopy: ``__setstate__`` binds fresh views
+into the restored buffer.
+
+This module is part of the NumPy core: it imports no scikit-learn.
+"""
+
+import numpy as np
+
+from ._activations import Identity, get_activation
+from ._layers import Dense
+
+_GROUPS = ("coef", "intercept", "extra")
+
+
+class Network:
+    """A stack of layers sharing flat parameter and gradient buffers.
+
+    Parameters
+    ----------
+    layers : list of Layer
+        In forward order; the last one produces the output pre-activation.
+    dtype : numpy dtype
+        float32 or float64, for parameters, gradients and buffers.
+
+    Attributes
+    ----------
+    params : ndarray of shape (n_params,)
+        Every parameter.
+    grads : ndarray of shape (n_params,)
+        Gradient of the last backward pass, aligned with ``params``.
+    n_coef : int
+        Number of weights (the entries the penalties act on), stored first.
+    """
+
+    def __init__(self, layers, dtype):
+        self.layers = list(layers)
+        self.dtype = np.dtype(dtype)
+        sizes = {g: 0 for g in _GROUPS}
+        for layer in self.layers:
+            for _, shape, group in layer.param_specs:
+                sizes[group] += int(np.prod(shape))
+        self.n_coef = sizes["coef"]
+        self.n_intercept = sizes["intercept"]
+        self.n_params = sum(sizes.values())
+        self.params = np.zeros(self.n_params, dtype=self.dtype)  # (n_params,)
+        self._bind()
+
+    def _bind(self):
+        """Allocate the gradient buffer and give every layer its views."""
+        self.grads = np.zeros(self.n_params, dtype=self.dtype)  # (n_params,)
+        offset = 0
+        views = [({}, {}) for _ in self.layers]
+        for group in _GROUPS:
+            for layer, (pv, gv) in zip(self.layers, views):
+                for name, shape, g in layer.param_specs:
+                    if g != group:
+                        continue
+                    size = int(np.prod(shape))
+                    pv[name] = self.params[offset : offset + size].reshape(shape)
+                    gv[name] = self.grads[offset : offset + size].reshape(shape)
+                    offset += size
+        for layer, (pv, gv) in zip(self.layers, views):
+            layer.bind(pv, gv)
+
+    def __getstate__(self):
+        state = self.__dict__.copy()
+        state.pop("grads", None)
+        return state
+
+    def __setstate__(self, state):
+        self.__dict__.update(state)
+        self._bind()
+
+    @property
+    def dense_layers(self):
+        """The dense layers, in forward order."""
+        return [layer for layer in self.layers if isinstance(layer, Dense)]
+
+    @property
+    def coefs(self):
+        """Weight views, one ``(n_in, n_out)`` array per dense layer."""
+        return [layer.params["W"] for layer in self.dense_layers]
+
+    @property
+    def intercepts(self):
+        """Bias views, one ``(n_out,)`` array per dense layer."""
+        return [layer.params["b"] for layer in self.dense_layers]
+
+    def set_coefs(self, coefs, intercepts):
+        """Copy weights and biases into the flat buffer, checking their shapes.
+
+        Parameters
+        ----------
+        coefs : list of ndarray of shape (n_in, n_out)
+        intercepts : list of ndarray of shape (n_out,)
+        """
+        own_c, own_i = self.coefs, self.intercepts
+        if len(coefs) != len(own_c) or len(intercepts) != len(own_i):
+            raise ValueError(
+                f"coefs_ and intercepts_ must hold {len(own_c)} arrays each, got "
+                f"{len(coefs)} and {len(intercepts)}."
+            )
+        for dst, src in zip(own_c + own_i, list(coefs) + list(intercepts)):
+            src = np.asarray(src)
+            if src.shape != dst.shape:
+                raise ValueError(
+                    f"coefs_/intercepts_ entry of shape {src.shape} does not match "
+                    f"the network's {dst.shape}."
+                )
+            dst[...] = src
+
+    def allocate(self, batch_size):
+        """Preallocate every layer's training buffers for ``batch_size`` rows.
+
+        Parameters
+        ----------
+        batch_size : int
+        """
+        for layer in self.layers:
+            layer.allocate(batch_size, self.dtype)
+
+    def release(self):
+        """Drop every layer's training buffers and caches."""
+        for layer in self.layers:
+            layer.release()
+
+    def forward(self, X, training=False):
+        """Output pre-activation of the network.
+
+        Parameters
+        ----------
+        X : ndarray or sparse matrix of shape (n_samples, n_features)
+        training : bool, default=False
+            True inside a training step (caches for ``backward``, dropout on).
+
+        Returns
+        -------
+        Z : ndarray of shape (n_samples, n_outputs)
+        """
+        A = X  # (n, n_features)
+        for layer in self.layers:
+            A = layer.forward(A, training)  # (n, layer.n_out)
+        return A
+
+    def backward(self, dZ):
+        """Back-propagate the output gradient; fills ``grads``.
+
+        Parameters
+        ----------
+        dZ : ndarray of shape (n_samples, n_outputs)
+            Gradient of the loss with respect to the output pre-activation.
+        """
+        dY = dZ  # (n, n_outputs)
+        for i in range(len(self.layers) - 1, -1, -1):
+            dY = self.layers[i].backward(dY, need_dX=i > 0)  # (n, layer.n_in)
+
+    def count_params(self):
+        """Number of learned parameters, ``sum_l n_l (n_{l-1} + 1)`` for dense layers.
+
+        Returns
+        -------
+        n_params : int
+        """
+        return self.n_params
+
+
+def build_mlp(layer_units, activation, dtype):
+    """Build the dense stack of an MLP.
+
+    Parameters
+    ----------
+    layer_units : list of int
+        ``[n_features, *hidden_layer_sizes, n_outputs]``.
+    activation : str
+        Hidden activation name.
+    dtype : numpy dtype
+
+    Returns
+    -------
+    network : Network
+    """
+    layers = []
+    n_layers = len(layer_units) - 1
+    for i in range(n_layers):
+        act = Identity() if i == n_layers - 1 else get_activation(activation)
+        layers.append(Dense(layer_units[i], layer_units[i + 1], act))
+    return Network(layers, dtype)

@@ -1,0 +1,146 @@
+"""Stochastic optimizers: one in-place step over the flat buffers.
+
+Each optimizer keeps its state (velocities, moments) as flat arrays aligned with the
+network's parameter buffer and updates every parameter with a handful of vectorised
+operations, in exactly the order of operations scikit-learn's MLP uses, so that the
+same gradients give the same weights to the last bit. No stopping logic lives here.
+
+This module is part of the NumPy core: it imports no scikit-learn.
+"""
+
+import numpy as np
+
+
+class Optimizer:
+    """Base class: ``step(params, grads, learning_rate)`` updates ``params`` in place."""
+
+    def _ensure_state(self, params):
+        """Allocate the state buffers on the first step (or after a resize)."""
+
+    def step(self, params, grads, learning_rate):
+        """Apply one update.
+
+        Parameters
+        ----------
+        params : ndarray of shape (n_params,)
+            Updated in place.
+        grads : ndarray of shape (n_params,)
+            Gradient of the minibatch objective.
+        learning_rate : float
+            The schedule's current learning rate.
+        """
+        raise NotImplementedError
+
+    def __getstate__(self):
+        state = self.__dict__.copy()
+        for key in [k for k in state if k.startswith("_scratch")]:
+            state[key] = None
+        return state
+
+
+class SGD(Optimizer):
+    """Minibatch SGD with (Nesterov) momentum, as scikit-learn's ``solver='sgd'``.
+
+    ``v <- momentum * v - lr * g``; then ``p += v``, or with Nesterov's momentum
+    ``p += momentum * v - lr * g``.
+
+    Parameters
+    ----------
+    momentum : float, default=0.9
+    nesterov : bool, default=True
+    """
+
+    def __init__(self, momentum=0.9, nesterov=True):
+        self.momentum = float(momentum)
+        self.nesterov = bool(nesterov)
+        self.velocity = None
+        self._scratch = None
+        self._scratch2 = None
+
+    def step(self, params, grads, learning_rate):
+        if self.velocity is None or self.velocity.shape != params.shape:
+            self.velocity = np.zeros_like(params)  # (n_params,)
+        if self._scratch is None or self._scratch.shape != params.shape:
+            self._scratch = np.empty_like(params)  # (n_params,)
+            self._scratch2 = np.empty_like(params)  # (n_params,)
+        v, lr_g = self.velocity, self._scratch
+        np.multiply(grads, learning_rate, out=lr_g)  # (n_params,) lr * g
+        v *= self.momentum
+        v -= lr_g
+        if self.nesterov:
+            upd = self._scratch2
+            np.multiply(v, self.momentum, out=upd)  # (n_params,)
+            upd -= lr_g
+            params += upd
+        else:
+            params += v
+
+
+class Adam(Optimizer):
+    """Adam (Kingma & Ba), with scikit-learn's bias-corrected step size.
+
+    Parameters
+    ----------
+    beta_1 : float, default=0.9
+    beta_2 : float, default=0.999
+    epsilon : float, default=1e-8
+    """
+
+    def __init__(self, beta_1=0.9, beta_2=0.999, epsilon=1e-8):
+        self.beta_1 = float(beta_1)
+        self.beta_2 = float(beta_2)
+        self.epsilon = float(epsilon)
+        self.t = 0
+        self.m = None
+        self.v = None
+        self._scratch = None
+        self._scratch2 = None
+
+    def step(self, params, grads, learning_rate):
+        if self.m is None or self.m.shape != params.shape:
+            self.m = np.zeros_like(params)  # (n_params,)
+            self.v = np.zeros_like(params)  # (n_params,)
+            self.t = 0
+        if self._scratch is None or self._scratch.shape != params.shape:
+            self._scratch = np.empty_like(params)  # (n_params,)
+            self._scratch2 = np.empty_like(params)  # (n_params,)
+        self.t += 1
+        m, v, tmp, upd = self.m, self.v, self._scratch, self._scratch2
+        m *= self.beta_1
+        np.multiply(grads, 1 - self.beta_1, out=tmp)  # (n_params,)
+        m += tmp
+        v *= self.beta_2
+        np.multiply(grads, grads, out=tmp)  # (n_params,) g**2
+        tmp *= 1 - self.beta_2
+        v += tmp
+        lr_t = (
+            learning_rate
+            * np.sqrt(1 - self.beta_2**self.t)
+            / (1 - self.beta_1**self.t)
+        )
+        np.sqrt(v, out=tmp)  # (n_params,)
+        tmp += self.epsilon
+        np.multiply(m, -lr_t, out=upd)  # (n_params,)
+        upd /= tmp
+        params += upd
+
+
+def make_optimizer(solver, *, momentum=0.9, nesterovs_momentum=True, beta_1=0.9,
+                   beta_2=0.999, epsilon=1e-8):
+    """Build the optimizer for a stochastic ``solver``.
+
+    Parameters
+    ----------
+    solver : {"sgd", "adam"}
+    momentum, nesterovs_momentum : used by "sgd"
+    beta_1, beta_2, epsilon : used by "adam"
+
+    Returns
+    -------
+    optimizer : Optimizer
+    """
+    if solver == "sgd":
+        return SGD(momentum, nesterovs_momentum)
+    if solver == "adam":
+        return Adam(beta_1, beta_2, epsilon)
+    raise ValueError(f"Unknown stochastic solver {solver!r}.")

@@ -1,0 +1,217 @@
+"""SGDMLPRegressor: squared-error and Poisson regression, single or multi-output."""
+
+import numpy as np
+from sklearn.base import RegressorMixin
+from sklearn.metrics import r2_score
+from sklearn.utils.metaestimators import available_if
+from sklearn.utils.validation import column_or_1d, validate_data
+
+from ._base import BaseSGDMLP
+from ._docs import COMMON_ATTRIBUTES, COMMON_PARAMETERS
+from ._losses import get_loss
+from ._sklearn_compat import StrOptions, _fit_context
+
+
+class SGDMLPRegressor(RegressorMixin, BaseSGDMLP):
+    __doc__ = (
+        """Multi-layer perceptron regressor with a NumPy core.
+
+    A drop-in replacement for :class:`sklearn.neural_network.MLPRegressor`:
+    the same parameters, defaults, fitted attributes, warnings and errors (one
+    difference: ``hidden_layer_sizes`` is the first positional parameter, and
+    ``loss`` is keyword-only). It minimises the half squared error (identity
+    output) or the half Poisson deviance (exponential output) plus an L2 penalty,
+    for one or several outputs.
+
+    Parameters
+    ----------
+"""
+        + COMMON_PARAMETERS
+        + """
+    loss : {'squared_error', 'poisson'}, default='squared_error'
+        'squared_error' is the half squared error with an identity output;
+        'poisson' the half Poisson deviance with an exponential output, for
+        non-negative targets.
+
+    Attributes
+    ----------
+"""
+        + COMMON_ATTRIBUTES
+        + """
+    See Also
+    --------
+    SGDMLPClassifier : The classifier.
+    sklearn.neural_network.MLPRegressor : scikit-learn's MLP regressor.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import make_regression
+    >>> from skmlp import SGDMLPRegressor
+    >>> X, y = make_regression(n_samples=200, n_features=5, noise=0.1,
+    ...                        random_state=0)
+    >>> reg = SGDMLPRegressor((32,), solver="lbfgs", max_iter=500,
+    ...                       random_state=0).fit(X, y)
+    >>> reg.predict(X[:3]).shape
+    (3,)
+    >>> reg.score(X, y) > 0.9
+    True
+    """
+    )
+
+    _parameter_constraints: dict = {
+        **BaseSGDMLP._parameter_constraints,
+        "loss": [StrOptions({"squared_error", "poisson"})],
+    }
+
+    def __init__(
+        self,
+        hidden_layer_sizes=(100,),
+        activation="relu",
+        *,
+        loss="squared_error",
+        solver="adam",
+        alpha=0.0001,
+        batch_size="auto",
+        learning_rate="constant",
+        learning_rate_init=0.001,
+        power_t=0.5,
+        max_iter=200,
+        shuffle=True,
+        random_state=None,
+        tol=1e-4,
+        verbose=False,
+        warm_start=False,
+        momentum=0.9,
+        nesterovs_momentum=True,
+        early_stopping=False,
+        validation_fraction=0.1,
+        beta_1=0.9,
+        beta_2=0.999,
+        epsilon=1e-8,
+        n_iter_no_change=10,
+        max_fun=15000,
+    ):
+        self.hidden_layer_sizes = hidden_layer_sizes
+        self.activation = activation
+        self.loss = loss
+        self.solver = solver
+        self.alpha = alpha
+        self.batch_size = batch_size
+        self.learning_rate = learning_rate
+        self.learning_rate_init = learning_rate_init
+        self.power_t = power_t
+        self.max_iter = max_iter
+        self.shuffle = shuffle
+        self.random_state = random_state
+        self.tol = tol
+        self.verbose = verbose
+        self.warm_start = warm_start
+        self.momentum = momentum
+        self.nesterovs_momentum = nesterovs_momentum
+        self.early_stopping = early_stopping
+        self.validation_fraction = validation_fraction
+        self.beta_1 = beta_1
+        self.beta_2 = beta_2
+        self.epsilon = epsilon
+        self.n_iter_no_change = n_iter_no_change
+        self.max_fun = max_fun
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y, sample_weight=None):
+        """Fit the model to data matrix X and target(s) y.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            The input data.
+        y : array-like of shape (n_samples,) or (n_samples, n_outputs)
+            The target values.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Sample weights.
+
+        Returns
+        -------
+        self : SGDMLPRegressor
+            The fitted model.
+        """
+        return self._fit(X, y, sample_weight=sample_weight, incremental=False)
+
+    @available_if(lambda est: est._check_solver())
+    @_fit_context(prefer_skip_nested_validation=True)
+    def partial_fit(self, X, y, sample_weight=None):
+        """Update the model with one epoch over the given data.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            The input data.
+        y : array-like of shape (n_samples,) or (n_samples, n_outputs)
+            The target values.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Sample weights.
+
+        Returns
+        -------
+        self : SGDMLPRegressor
+            The updated model.
+        """
+        return self._fit(X, y, sample_weight=sample_weight, incremental=True)
+
+    def _validate_input(self, X, y, incremental, reset):
+        X, y = validate_data(
+            self,
+            X,
+            y,
+            accept_sparse=["csr", "csc"],
+            multi_output=True,
+            y_numeric=True,
+            dtype=(np.float64, np.float32),
+            reset=reset,
+        )
+        if y.ndim == 2 and y.shape[1] == 1:
+            y = column_or_1d(y, warn=True)
+        if self.loss == "poisson" and np.any(y < 0):
+            raise ValueError(
+                "Some value(s) of y are negative which is not allowed for "
+                "Poisson regression."
+            )
+        Y = y.reshape(-1, 1) if y.ndim == 1 else y  # (n_samples, n_outputs)
+        return X, Y
+
+    def _make_loss(self):
+        return get_loss(self.loss)
+
+    def _is_classifier(self):
+        return False
+
+    def _validation_target(self, Y_val):
+        return Y_val.ravel() if Y_val.shape[1] == 1 else Y_val
+
+    def _score_function(self, y, y_pred, sample_weight=None):
+        return r2_score(y, y_pred, sample_weight=sample_weight)
+
+    def predict(self, X):
+        """Predict using the multi-layer perceptron model.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            The input data.
+
+        Returns
+        -------
+        y : ndarray of shape (n_samples,) or (n_samples, n_outputs)
+            The predicted values.
+        """
+        return self._predict(X)
+
+    def _predict(self, X, check_input=True):
+        y_pred = self._forward(X, check_input=check_input)  # (n_samples, n_outputs)
+        if y_pred.shape[1] == 1:
+            return y_pred.ravel()  # (n_samples,)
+        return y_pred
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.target_tags.multi_output = True
+        return tags
