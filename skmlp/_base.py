@@ -144,7 +144,8 @@ class BaseSGDMLP(BaseEstimator):
     def _new_tracker(self):
         mode = "score" if self.early_stopping else "loss"
         tracker = PlateauTracker(self.tol, self.n_iter_no_change, mode)
-        tracker.remember(self._network.params)
+        if mode == "score":
+            tracker.remember(self._network.params)
         return tracker
 
     def _fit(self, X, y, sample_weight=None, incremental=False):
@@ -329,8 +330,8 @@ class BaseSGDMLP(BaseEstimator):
         self.loss_ = reported
 
     # ------------------------------------------------------------ predicting
-    def _forward(self, X, check_input=True):
-        """Network output after the link: probabilities or predictions."""
+    def _forward(self, X, check_input=True, link=True):
+        """Network output after the link (probabilities or predictions), or before."""
         check_is_fitted(self)
         if check_input:
             X = validate_data(
@@ -342,6 +343,8 @@ class BaseSGDMLP(BaseEstimator):
             )
         self._sync_params()
         Z = self._network.forward(X, training=False)  # (n_samples, n_outputs)
+        if not link:
+            return Z
         return self._loss.inverse_link(Z)  # (n_samples, n_outputs)
 
     def _score_raw(self, X, y, sample_weight):
