@@ -1,0 +1,210 @@
+"""Kernel maths of the losses fused with their output links.
+
+Every loss maps the output pre-activation ``Z`` to ``(value, dZ)``: the gradient is
+checked against central finite differences of the value, the value against
+scikit-learn's own loss functions, and both for finiteness at extreme ``Z``.
+"""
+
+import numpy as np
+import pytest
+from numpy.testing import assert_allclose, assert_array_equal
+from sklearn.neural_network._base import LOSS_FUNCTIONS
+
+from skmlp._losses import LOSSES, get_loss
+
+# (loss name, n_outputs): one and several outputs; log_loss needs >= 3 classes.
+CASES = [
+    ("squared_error", 1),
+    ("squared_error", 3),
+    ("poisson", 1),
+    ("poisson", 3),
+    ("log_loss", 3),
+    ("log_loss", 5),
+    ("binary_log_loss", 1),
+    ("binary_log_loss", 4),
+]
+
+
+def _targets(name, n, n_out, rng, dtype=np.float64):
+    """Targets of the kind each loss expects, shape (n, n_out)."""
+    if name == "squared_error":
+        Y = rng.normal(size=(n, n_out))
+    elif name == "poisson":
+        Y = rng.poisson(1.5, size=(n, n_out)).astype(float)  # zeros included
+        Y[0, 0] = 0.0
+    elif name == "log_loss":
+        Y = np.eye(n_out)[rng.randint(n_out, size=n)]  # one-hot
+    elif name == "binary_log_loss":
+        Y = rng.randint(2, size=(n, n_out)).astype(float)
+    return Y.astype(dtype)
+
+
+def _problem(name, n_out, seed=0, n=7, dtype=np.float64):
+    rng = np.random.RandomState(seed)
+    Z = rng.uniform(-2, 2, size=(n, n_out)).astype(dtype)  # (n, n_out)
+    Y = _targets(name, n, n_out, rng, dtype)  # (n, n_out)
+    return Z, Y
+
+
+def _weights(n, seed=1):
+    w = np.random.RandomState(seed).uniform(0.2, 3.0, size=n)  # (n,)
+    w[[1, 4]] = 0.0  # some zero weights
+    return w
+
+
+def _value(loss, Z, Y, w):
+    return loss(Z.copy(), Y, w)[0]
+
+
+def test_registry_holds_sklearns_losses():
+    assert set(LOSSES) == set(LOSS_FUNCTIONS)
+
+
+@pytest.mark.parametrize("weighted", [False, True], ids=["unweighted", "weighted"])
+@pytest.mark.parametrize("name, n_out", CASES)
+def test_loss_gradient_matches_finite_differences(name, n_out, weighted):
+    loss = get_loss(name)
+    Z, Y = _problem(name, n_out)
+    w = _weights(Z.shape[0]) if weighted else None
+    _, dZ = loss(Z.copy(), Y, w)  # (n, n_out)
+    h = 1e-6
+    fd = np.empty_like(Z)  # (n, n_out)
+    for idx in np.ndindex(*Z.shape):
+        Zp, Zm = Z.copy(), Z.copy()
+        Zp[idx] += h
+        Zm[idx] -= h
+        fd[idx] = (_value(loss, Zp, Y, w) - _value(loss, Zm, Y, w)) / (2 * h)
+    assert_allclose(dZ, fd, rtol=1e-6, atol=1e-9)
+    if weighted:
+        # rows of weight zero get no gradient at all
+        assert_array_equal(dZ[[1, 4]], 0.0)
+
+
+@pytest.mark.parametrize("weighted", [False, True], ids=["unweighted", "weighted"])
+@pytest.mark.parametrize("name, n_out", CASES)
+def test_loss_value_matches_sklearn_loss_functions(name, n_out, weighted):
+    loss = get_loss(name)
+    Z, Y = _problem(name, n_out, seed=3)
+    w = _weights(Z.shape[0], seed=4) if weighted else None
+    value, _ = loss(Z.copy(), Y, w)
+    y_pred = loss.inverse_link(Z.copy())  # (n, n_out)
+    expected = LOSS_FUNCTIONS[name](Y, y_pred, sample_weight=w)
+    assert_allclose(value * loss.curve_factor(n_out), expected, rtol=1e-12, atol=1e-12)
+
+
+@pytest.mark.parametrize("n_out", [1, 3])
+def test_squared_error_curve_factor_is_mean_over_outputs(n_out):
+    assert get_loss("squared_error").curve_factor(n_out) == 1.0 / n_out
+
+
+@pytest.mark.parametrize("name", ["poisson", "log_loss", "binary_log_loss"])
+def test_curve_factor_is_one_for_losses_summed_over_outputs(name):
+    assert get_loss(name).curve_factor(4) == 1.0
+
+
+@pytest.mark.parametrize("name, n_out", CASES)
+def test_integer_sample_weights_equal_repeated_rows(name, n_out):
+    loss = get_loss(name)
+    Z, Y = _problem(name, n_out, seed=5, n=4)
+    w = np.array([2.0, 0.0, 1.0, 3.0])
+    rows = np.repeat(np.arange(4), w.astype(int))
+    value_w, dZ_w = loss(Z.copy(), Y, w)
+    value_r, dZ_r = loss(Z[rows].copy(), Y[rows], None)
+    assert_allclose(value_w, value_r, rtol=1e-13)
+    # the repeated rows' gradients add up to the weighted row's gradient
+    summed = np.zeros_like(Z)
+    np.add.at(summed, rows, dZ_r)
+    assert_allclose(dZ_w, summed, rtol=1e-13, atol=1e-16)
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("sign", ["positive", "negative", "mixed"])
+@pytest.mark.parametrize("name, n_out", CASES)
+def test_loss_value_and_gradient_stay_finite_at_extreme_z(name, n_out, sign, dtype):
+    loss = get_loss(name)
+    rng = np.random.RandomState(6)
+    n = 6
+    signs = {"positive": np.ones((n, n_out)), "negative": -np.ones((n, n_out)),
+             "mixed": rng.choice([-1.0, 1.0], size=(n, n_out))}[sign]
+    Z = (1e3 * signs).astype(dtype)  # (n, n_out)
+    Y = _targets(name, n, n_out, rng, dtype)  # (n, n_out)
+    with np.errstate(over="raise", invalid="raise", divide="raise"):
+        value, dZ = loss(Z.copy(), Y, _weights(n).astype(dtype))
+    assert np.isfinite(value)
+    assert np.all(np.isfinite(dZ))
+    assert dZ.dtype == dtype
+
+
+@pytest.mark.parametrize("name", ["log_loss", "binary_log_loss"])
+def test_classification_loss_at_extreme_z_is_the_margin_not_a_clipped_log(name):
+    # a confidently wrong prediction costs about |z| (log-sum-exp), not -log(eps)
+    loss = get_loss(name)
+    n_out = 3 if name == "log_loss" else 1
+    Z = np.full((1, n_out), -1e3)
+    Z[0, 0] = 1e3  # predicts the first class / the positive label
+    Y = np.zeros((1, n_out))
+    Y[0, -1] = 1.0 if name == "log_loss" else 0.0
+    value, dZ = loss(Z, Y)
+    expected = 2e3 if name == "log_loss" else 1e3
+    assert_allclose(value, expected, rtol=1e-12)
+    assert_allclose(np.abs(dZ).max(), 1.0, rtol=1e-12)
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("name, n_out", CASES)
+def test_all_zero_sample_weight_gives_zero_value_and_zero_gradient(name, n_out, dtype):
+    loss = get_loss(name)
+    Z, Y = _problem(name, n_out, seed=7, dtype=dtype)
+    value, dZ = loss(Z, Y, np.zeros(Z.shape[0], dtype=dtype))
+    assert value == 0.0
+    assert_array_equal(dZ, 0.0)
+    assert dZ.shape == Z.shape
+
+
+@pytest.mark.parametrize("name, n_out", CASES)
+def test_loss_writes_gradient_into_out_buffer_and_leaves_z_alone(name, n_out):
+    loss = get_loss(name)
+    Z, Y = _problem(name, n_out, seed=8)
+    Z_before, Y_before = Z.copy(), Y.copy()
+    out = np.empty_like(Z)
+    _, dZ = loss(Z, Y, out=out)
+    assert dZ is out
+    assert_array_equal(Z, Z_before)
+    assert_array_equal(Y, Y_before)
+
+
+@pytest.mark.parametrize("Z", [
+    np.array([[0.0, 0.0, 0.0], [1.0, 2.0, 3.0], [1e3, -1e3, 0.0], [-1e3, -1e3, -1e3]]),
+], ids=["moderate_and_extreme"])
+def test_log_loss_inverse_link_gives_rows_summing_to_one(Z):
+    P = get_loss("log_loss").inverse_link(Z.copy())  # (n, n_classes)
+    assert np.all(np.isfinite(P))
+    assert np.all(P >= 0)
+    assert_allclose(P.sum(axis=1), 1.0, rtol=1e-15)
+    assert_allclose(P[0], 1 / 3, rtol=1e-15)
+    assert_allclose(P[1], np.exp([1.0, 2.0, 3.0]) / np.exp([1.0, 2.0, 3.0]).sum(), rtol=1e-15)
+
+
+@pytest.mark.parametrize("name, expected", [
+    ("squared_error", [-1.0, 0.0, 2.0]),
+    ("poisson", np.exp([-1.0, 0.0, 2.0])),
+    ("binary_log_loss", 1 / (1 + np.exp([1.0, 0.0, -2.0]))),
+])
+def test_inverse_link_is_the_named_output_activation(name, expected):
+    Z = np.array([[-1.0, 0.0, 2.0]])
+    out = get_loss(name).inverse_link(Z)
+    assert out is Z  # in place
+    assert_allclose(out[0], expected, rtol=1e-15)
+
+
+@pytest.mark.parametrize("name, link", [
+    ("squared_error", "identity"), ("poisson", "exp"),
+    ("log_loss", "softmax"), ("binary_log_loss", "logistic"),
+])
+def test_loss_link_names_sklearns_out_activation(name, link):
+    assert get_loss(name).link == link
+
+
+def test_get_loss_rejects_unknown_name_listing_the_allowed_ones():
+    with pytest.raises(ValueError, match="hinge.*binary_log_loss"):
+        get_loss("hinge")

@@ -1,0 +1,275 @@
+"""Back-propagation through the whole network, the flat buffer layout, the penalty.
+
+The full flat gradient (forward -> loss -> backward -> L2 penalty) is checked
+against central finite differences of ``loss value + penalty value`` over every
+parameter, for every hidden activation and every loss.
+"""
+
+import copy
+import pickle
+
+import numpy as np
+import pytest
+import scipy.sparse as sp
+from numpy.testing import assert_allclose, assert_array_equal
+
+from skmlp._activations import ACTIVATIONS
+from skmlp._losses import LOSSES, get_loss
+from skmlp._network import build_mlp
+from skmlp._penalties import L2Penalty
+
+LAYER_UNITS = [4, 5, 3]  # input and hidden widths; the output width is appended
+N_OUT = {"squared_error": 2, "poisson": 2, "log_loss": 3, "binary_log_loss": 2}
+N_SAMPLES = 6
+H = 1e-6  # finite-difference step
+KINK_MARGIN = 1e-3  # relu pre-activations stay this far from 0 under +-H steps
+
+
+def _targets(loss_name, n, n_out, rng):
+    if loss_name == "squared_error":
+        return rng.normal(size=(n, n_out))
+    if loss_name == "poisson":
+        return rng.poisson(1.5, size=(n, n_out)).astype(float)
+    if loss_name == "log_loss":
+        return np.eye(n_out)[rng.randint(n_out, size=n)]
+    return rng.randint(2, size=(n, n_out)).astype(float)
+
+
+def _setup(activation, loss_name, seed=0, sparse=False):
+    rng = np.random.RandomState(seed)
+    n_out = N_OUT[loss_name]
+    net = build_mlp(LAYER_UNITS + [n_out], activation, np.float64)
+    net.params[:] = rng.normal(scale=0.7, size=net.n_params)  # (n_params,)
+    X = rng.normal(size=(N_SAMPLES, LAYER_UNITS[0]))  # (n, n_in)
+    if sparse:
+        X[rng.uniform(size=X.shape) < 0.5] = 0.0
+        X = sp.csr_matrix(X)
+    Y = _targets(loss_name, N_SAMPLES, n_out, rng)  # (n, n_out)
+    return net, X, Y
+
+
+def _hidden_pre_activations(net, X):
+    """Pre-activations of the hidden layers, computed by hand."""
+    A = X.toarray() if sp.issparse(X) else X
+    out = []
+    for layer in net.dense_layers[:-1]:
+        Z = A @ layer.W + layer.b  # (n, n_out)
+        out.append(Z)
+        A = layer.activation.forward(Z.copy())
+    return out
+
+
+def _objective(net, X, Y, w, loss, penalty, scale):
+    """Loss value plus sklearn's L2 term, written out by hand over the weights."""
+    Z = net.forward(X, training=False)  # (n, n_out)
+    value, _ = loss(Z, Y, w)
+    l2 = sum(float(np.sum(W * W)) for W in net.coefs)
+    return value + 0.5 * penalty.alpha * l2 / scale
+
+
+def _analytic_gradient(net, X, Y, w, loss, penalty, scale):
+    Z = net.forward(X, training=True)  # (n, n_out)
+    _, dZ = loss(Z, Y, w)
+    net.backward(dZ)
+    penalty.add_to(net.params, net.grads, net.n_coef, scale)
+    return net.grads.copy()  # (n_params,)
+
+
+def _fd_gradient(net, X, Y, w, loss, penalty, scale):
+    fd = np.empty_like(net.params)  # (n_params,)
+    for i in range(net.n_params):
+        old = net.params[i]
+        net.params[i] = old + H
+        f_plus = _objective(net, X, Y, w, loss, penalty, scale)
+        net.params[i] = old - H
+        f_minus = _objective(net, X, Y, w, loss, penalty, scale)
+        net.params[i] = old
+        fd[i] = (f_plus - f_minus) / (2 * H)
+    return fd
+
+
+def _check_gradient(activation, loss_name, weighted, alpha, sparse=False, seed=0):
+    net, X, Y = _setup(activation, loss_name, seed=seed, sparse=sparse)
+    if activation == "relu":
+        # the finite differences must not straddle relu's kink
+        for Z in _hidden_pre_activations(net, X):
+            assert np.abs(Z).min() > KINK_MARGIN
+    w = None
+    scale = float(N_SAMPLES)
+    if weighted:
+        w = np.random.RandomState(seed + 100).uniform(0.5, 2.0, size=N_SAMPLES)  # (n,)
+        w[2] = 0.0
+        scale = float(w.sum())
+    loss, penalty = get_loss(loss_name), L2Penalty(alpha)
+    grad = _analytic_gradient(net, X, Y, w, loss, penalty, scale)
+    fd = _fd_gradient(net, X, Y, w, loss, penalty, scale)
+    assert_allclose(grad, fd, rtol=1e-6, atol=1e-8)
+    return grad
+
+
+@pytest.mark.parametrize(
+    "weighted, alpha", [(False, 0.0), (True, 0.3)], ids=["plain", "weighted_l2"]
+)
+@pytest.mark.parametrize("loss_name", sorted(LOSSES))
+@pytest.mark.parametrize("activation", sorted(ACTIVATIONS))
+def test_network_gradient_matches_finite_differences(activation, loss_name, weighted, alpha):
+    _check_gradient(activation, loss_name, weighted, alpha)
+
+
+@pytest.mark.parametrize("loss_name", ["squared_error", "log_loss"])
+@pytest.mark.parametrize("activation", ["relu", "tanh"])
+def test_network_gradient_on_sparse_csr_input_matches_finite_differences_and_dense(
+    activation, loss_name
+):
+    grad_sparse = _check_gradient(activation, loss_name, True, 0.1, sparse=True, seed=1)
+    net, X, Y = _setup(activation, loss_name, seed=1, sparse=True)
+    w = np.random.RandomState(101).uniform(0.5, 2.0, size=N_SAMPLES)
+    w[2] = 0.0
+    grad_dense = _analytic_gradient(
+        net, X.toarray(), Y, w, get_loss(loss_name), L2Penalty(0.1), float(w.sum())
+    )
+    assert_allclose(grad_sparse, grad_dense, rtol=1e-13, atol=1e-15)
+
+
+@pytest.mark.parametrize("loss_name", sorted(LOSSES))
+def test_preallocated_training_buffers_give_the_same_gradient(loss_name):
+    net, X, Y = _setup("tanh", loss_name, seed=2)
+    loss, penalty = get_loss(loss_name), L2Penalty(0.2)
+    fresh = _analytic_gradient(net, X, Y, None, loss, penalty, float(N_SAMPLES))
+    net.allocate(N_SAMPLES + 3)  # buffers larger than the batch: views of them
+    reused = _analytic_gradient(net, X, Y, None, loss, penalty, float(N_SAMPLES))
+    assert_allclose(reused, fresh, rtol=1e-15, atol=0)
+    # a smaller batch through the same buffers
+    sub = _analytic_gradient(net, X[:2], Y[:2], None, loss, penalty, 2.0)
+    net.release()
+    sub_fresh = _analytic_gradient(net, X[:2], Y[:2], None, loss, penalty, 2.0)
+    assert_allclose(sub, sub_fresh, rtol=1e-15, atol=0)
+
+
+@pytest.mark.parametrize("activation", sorted(ACTIVATIONS))
+def test_forward_in_training_and_predict_mode_agree_for_dense_stack(activation):
+    net, X, _ = _setup(activation, "squared_error", seed=3)
+    net.allocate(N_SAMPLES)
+    Z_train = net.forward(X, training=True).copy()
+    Z_pred = net.forward(X, training=False)
+    assert_array_equal(Z_train, Z_pred)
+
+
+def test_forward_matches_a_hand_written_mlp():
+    net, X, _ = _setup("tanh", "squared_error", seed=4)
+    W1, W2, W3 = net.coefs
+    b1, b2, b3 = net.intercepts
+    expected = np.tanh(np.tanh(X @ W1 + b1) @ W2 + b2) @ W3 + b3
+    assert_allclose(net.forward(X), expected, rtol=1e-14)
+
+
+# --- the flat layout ---------------------------------------------------------
+
+
+def test_flat_layout_puts_all_weights_first_then_all_biases():
+    units = [4, 5, 3, 2]
+    net = build_mlp(units, "relu", np.float64)
+    net.params[:] = np.arange(net.n_params, dtype=float)
+    shapes = list(zip(units[:-1], units[1:]))
+    n_coef = sum(a * b for a, b in shapes)
+    assert net.n_coef == n_coef
+    assert net.n_params == n_coef + sum(units[1:])
+    assert net.count_params() == sum(b * (a + 1) for a, b in shapes)
+    assert [c.shape for c in net.coefs] == shapes
+    assert [i.shape for i in net.intercepts] == [(b,) for b in units[1:]]
+    assert_array_equal(np.concatenate([c.ravel() for c in net.coefs]), np.arange(n_coef))
+    assert_array_equal(
+        np.concatenate(net.intercepts), np.arange(n_coef, net.n_params)
+    )
+
+
+def test_coefs_and_intercepts_are_views_sharing_memory_with_params_and_grads():
+    net = build_mlp([4, 5, 3, 2], "relu", np.float64)
+    for view in net.coefs + net.intercepts:
+        assert np.shares_memory(view, net.params)
+    for layer in net.dense_layers:
+        assert np.shares_memory(layer.grads["W"], net.grads)
+        assert np.shares_memory(layer.grads["b"], net.grads)
+    net.params[:] = 3.0
+    assert all(np.all(c == 3.0) for c in net.coefs + net.intercepts)
+    net.coefs[1][0, 0] = -1.0
+    assert net.params[4 * 5] == -1.0
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_network_buffers_and_outputs_have_the_requested_dtype(dtype):
+    net = build_mlp([4, 5, 2], "tanh", dtype)
+    assert net.params.dtype == dtype and net.grads.dtype == dtype
+    X = np.ones((3, 4), dtype=dtype)
+    assert net.forward(X, training=True).dtype == dtype
+    assert net.forward(X, training=False).dtype == dtype
+
+
+def test_set_coefs_copies_into_the_flat_buffer_and_checks_shapes():
+    net = build_mlp([3, 2, 1], "relu", np.float64)
+    coefs = [np.full((3, 2), 1.0), np.full((2, 1), 2.0)]
+    intercepts = [np.full(2, 3.0), np.full(1, 4.0)]
+    net.set_coefs(coefs, intercepts)
+    assert_array_equal(net.params, [1.0] * 6 + [2.0] * 2 + [3.0] * 2 + [4.0])
+    with pytest.raises(ValueError, match="shape"):
+        net.set_coefs([np.ones((2, 3)), np.ones((2, 1))], intercepts)
+    with pytest.raises(ValueError, match="2 arrays"):
+        net.set_coefs(coefs[:1], intercepts[:1])
+
+
+@pytest.mark.parametrize(
+    "roundtrip",
+    [lambda n: pickle.loads(pickle.dumps(n)), copy.deepcopy],
+    ids=["pickle", "deepcopy"],
+)
+def test_pickle_and_deepcopy_rebind_views_into_the_restored_buffer(roundtrip):
+    net, X, Y = _setup("relu", "squared_error", seed=5)
+    net.allocate(N_SAMPLES)
+    loss = get_loss("squared_error")
+    _, dZ = loss(net.forward(X, training=True), Y)
+    net.backward(dZ)  # caches and buffers are populated before the round trip
+    expected_grad = net.grads.copy()
+    original = net.params.copy()
+
+    clone = roundtrip(net)
+    assert_array_equal(clone.params, original)
+    assert_array_equal(clone.forward(X), net.forward(X))
+    for view in clone.coefs + clone.intercepts:
+        assert np.shares_memory(view, clone.params)
+        assert not np.shares_memory(view, net.params)
+    clone.params[:] = 7.0
+    assert all(np.all(v == 7.0) for v in clone.coefs + clone.intercepts)
+    assert_array_equal(net.params, original)  # the original is untouched
+
+    # backward after the round trip fills the restored gradient buffer
+    clone.params[:] = original
+    _, dZ = loss(clone.forward(X, training=True), Y)
+    clone.backward(dZ)
+    assert_allclose(clone.grads, expected_grad, rtol=1e-15)
+
+
+# --- the L2 penalty ----------------------------------------------------------
+
+
+def test_l2_penalty_value_and_gradient_follow_sklearns_scaling_on_weights_only():
+    params = np.array([1.0, -2.0, 3.0, 10.0, 20.0])  # 3 weights, 2 biases
+    grads = np.ones(5)
+    value = L2Penalty(0.5).add_to(params, grads, n_coef=3, scale=4.0)
+    assert_allclose(value, 0.5 * 0.5 * (1 + 4 + 9) / 4.0, rtol=1e-15)
+    assert_allclose(grads, [1 + 0.5 / 4, 1 - 1.0 / 4, 1 + 1.5 / 4, 1.0, 1.0], rtol=1e-15)
+
+
+def test_l2_penalty_with_zero_alpha_adds_nothing():
+    params, grads = np.arange(4.0), np.ones(4)
+    assert L2Penalty(0.0).add_to(params, grads, n_coef=3, scale=2.0) == 0.0
+    assert_array_equal(grads, 1.0)
+
+
+def test_l2_penalty_pickles_without_its_scratch_buffer():
+    pen = L2Penalty(0.1)
+    pen.add_to(np.ones(3), np.zeros(3), 3, 1.0)
+    clone = pickle.loads(pickle.dumps(pen))
+    assert clone._scratch is None
+    grads = np.zeros(3)
+    assert_allclose(clone.add_to(np.ones(3), grads, 3, 1.0), 0.15, rtol=1e-15)
+    assert_allclose(grads, 0.1, rtol=1e-15)

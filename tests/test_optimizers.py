@@ -1,0 +1,353 @@
+"""Optimizer steps, learning-rate schedules, plateau tracking, batching, init.
+
+Optimizer steps are checked against updates written out by hand and against
+scikit-learn's own optimizers fed the same gradients; schedules, shuffling and the
+Glorot initialisation against scikit-learn's rules.
+"""
+
+import pickle
+import warnings
+
+import numpy as np
+import pytest
+from numpy.testing import assert_allclose, assert_array_equal
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.neural_network import MLPRegressor
+from sklearn.neural_network._stochastic_optimizers import AdamOptimizer, SGDOptimizer
+from sklearn.utils import shuffle as sklearn_shuffle
+
+from skmlp._batching import batch_slices, shuffled
+from skmlp._early_stopping import PlateauTracker
+from skmlp._initializers import INITIALIZERS, glorot_uniform
+from skmlp._optimizers import SGD, Adam, make_optimizer
+from skmlp._schedules import Adaptive, Constant, InvScaling, make_schedule
+
+P0 = np.array([0.5, -1.0, 2.0, 0.0])
+GRADS = [
+    np.array([0.1, -0.2, 0.3, 1.0]),
+    np.array([-0.4, 0.5, 0.0, 2.0]),
+    np.array([0.2, 0.2, -0.6, -1.5]),
+]
+
+
+def _run(opt, grads, lr, p0=P0):
+    params = p0.copy()
+    history = []
+    for g in grads:
+        opt.step(params, g, lr)
+        history.append(params.copy())
+    return history
+
+
+# --- SGD --------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("nesterov", [False, True])
+def test_sgd_without_momentum_steps_minus_learning_rate_times_gradient(nesterov):
+    lr = 0.1
+    history = _run(SGD(momentum=0.0, nesterov=nesterov), GRADS, lr)
+    expected = P0.copy()
+    for g, got in zip(GRADS, history):
+        expected = expected - lr * g
+        assert_allclose(got, expected, rtol=1e-15, atol=1e-16)
+
+
+def test_sgd_classical_momentum_matches_hand_computed_updates():
+    lr, mu = 0.1, 0.9
+    history = _run(SGD(momentum=mu, nesterov=False), GRADS, lr)
+    g1, g2, g3 = GRADS
+    v1 = -lr * g1
+    v2 = mu * v1 - lr * g2
+    v3 = mu * v2 - lr * g3
+    expected = [P0 + v1, P0 + v1 + v2, P0 + v1 + v2 + v3]
+    for got, want in zip(history, expected):
+        assert_allclose(got, want, rtol=1e-14, atol=1e-15)
+
+
+def test_sgd_nesterov_momentum_matches_hand_computed_updates():
+    lr, mu = 0.1, 0.9
+    history = _run(SGD(momentum=mu, nesterov=True), GRADS, lr)
+    g1, g2, g3 = GRADS
+    v1 = -lr * g1
+    v2 = mu * v1 - lr * g2
+    v3 = mu * v2 - lr * g3
+    p1 = P0 + (mu * v1 - lr * g1)
+    p2 = p1 + (mu * v2 - lr * g2)
+    p3 = p2 + (mu * v3 - lr * g3)
+    for got, want in zip(history, [p1, p2, p3]):
+        assert_allclose(got, want, rtol=1e-14, atol=1e-15)
+
+
+# --- Adam -------------------------------------------------------------------
+
+
+def test_adam_matches_hand_computed_updates():
+    lr, b1, b2, eps = 0.01, 0.9, 0.999, 1e-8
+    history = _run(Adam(b1, b2, eps), GRADS, lr)
+    m = np.zeros_like(P0)
+    v = np.zeros_like(P0)
+    p = P0.copy()
+    for t, (g, got) in enumerate(zip(GRADS, history), start=1):
+        m = b1 * m + (1 - b1) * g
+        v = b2 * v + (1 - b2) * g**2
+        m_hat = m / (1 - b1**t)
+        v_hat = v / (1 - b2**t)
+        # sklearn folds the bias corrections into the step size; epsilon differs
+        # from the paper's placement by a factor sqrt(1 - b2**t)
+        p = p - lr * m_hat / (np.sqrt(v_hat) + eps / np.sqrt(1 - b2**t))
+        assert_allclose(got, p, rtol=1e-13, atol=1e-15)
+
+
+def test_adam_first_step_moves_each_parameter_by_about_the_learning_rate():
+    lr = 0.01
+    (p1,) = _run(Adam(), GRADS[:1], lr)
+    nonzero = GRADS[0] != 0
+    assert_allclose(np.abs(p1 - P0)[nonzero], lr, rtol=1e-5)
+
+
+# --- parity with scikit-learn's optimizers ------------------------------------
+
+
+def _split(flat):
+    """Two views into a flat buffer, as sklearn's list of coefs and intercepts."""
+    return [flat[:3], flat[3:]]
+
+
+@pytest.mark.parametrize(
+    "momentum, nesterov", [(0.0, False), (0.9, False), (0.9, True), (0.5, True)]
+)
+def test_sgd_steps_match_sklearn_sgd_optimizer(momentum, nesterov):
+    lr = 0.1
+    ours = _run(SGD(momentum, nesterov), GRADS, lr)
+    p_sk = P0.copy()
+    sk = SGDOptimizer(_split(p_sk), learning_rate_init=lr, momentum=momentum,
+                      nesterov=nesterov)
+    for g, got in zip(GRADS, ours):
+        sk.update_params(_split(p_sk), _split(g))
+        # same order of operations as sklearn: equal to the last bit
+        assert_array_equal(got, p_sk)
+
+
+@pytest.mark.parametrize("beta_1, beta_2, epsilon", [(0.9, 0.999, 1e-8), (0.5, 0.9, 1e-3)])
+def test_adam_steps_match_sklearn_adam_optimizer(beta_1, beta_2, epsilon):
+    lr = 0.01
+    ours = _run(Adam(beta_1, beta_2, epsilon), GRADS, lr)
+    p_sk = P0.copy()
+    sk = AdamOptimizer(_split(p_sk), learning_rate_init=lr, beta_1=beta_1,
+                       beta_2=beta_2, epsilon=epsilon)
+    for g, got in zip(GRADS, ours):
+        sk.update_params(_split(p_sk), _split(g))
+        # same order of operations as sklearn: equal to the last bit
+        assert_array_equal(got, p_sk)
+
+
+@pytest.mark.parametrize("make", [lambda: SGD(0.9, True), lambda: Adam()],
+                         ids=["sgd", "adam"])
+def test_optimizer_state_survives_pickle_and_continues_identically(make):
+    opt = make()
+    params = P0.copy()
+    opt.step(params, GRADS[0], 0.05)
+    clone = pickle.loads(pickle.dumps(opt))
+    params_clone = params.copy()
+    for g in GRADS[1:]:
+        opt.step(params, g, 0.05)
+        clone.step(params_clone, g, 0.05)
+    assert_array_equal(params_clone, params)
+
+
+def test_optimizer_step_updates_params_in_place_in_float32():
+    params = P0.astype(np.float32)
+    buf = params
+    Adam().step(params, GRADS[0].astype(np.float32), 0.01)
+    SGD().step(params, GRADS[1].astype(np.float32), 0.01)
+    assert params is buf and params.dtype == np.float32
+    assert not np.array_equal(params, P0.astype(np.float32))
+
+
+@pytest.mark.parametrize("solver, cls", [("sgd", SGD), ("adam", Adam)])
+def test_make_optimizer_builds_the_named_solver(solver, cls):
+    assert type(make_optimizer(solver)) is cls
+
+
+def test_make_optimizer_rejects_unknown_solver():
+    with pytest.raises(ValueError, match="lbfgs"):
+        make_optimizer("lbfgs")
+
+
+# --- schedules ----------------------------------------------------------------
+
+
+def test_constant_schedule_keeps_its_rate_and_stops_on_plateau():
+    sched = Constant(0.01)
+    for t in (10, 100, 1000):
+        sched.epoch_end(t)
+        assert sched.learning_rate == 0.01
+    stop, message = sched.on_plateau()
+    assert stop is True and "Stopping" in message
+    assert sched.learning_rate == 0.01
+
+
+@pytest.mark.parametrize("t", [0, 7, 100, 12345])
+@pytest.mark.parametrize("power_t", [0.5, 0.25])
+def test_invscaling_rate_is_init_over_t_plus_one_to_power_t(t, power_t):
+    sched = InvScaling(0.1, power_t)
+    assert sched.learning_rate == 0.1  # before the first epoch ends
+    sched.epoch_end(t)
+    assert_allclose(sched.learning_rate, 0.1 / (t + 1) ** power_t, rtol=1e-15)
+    sk = SGDOptimizer([np.zeros(1)], learning_rate_init=0.1, lr_schedule="invscaling",
+                      power_t=power_t)
+    sk.iteration_ends(t)
+    assert sched.learning_rate == sk.learning_rate
+
+
+def test_adaptive_divides_rate_by_five_on_plateau_until_at_most_1e_6():
+    sched = Adaptive(1e-3)
+    rates = []
+    while True:
+        stop, _ = sched.on_plateau()
+        if stop:
+            break
+        rates.append(sched.learning_rate)
+    assert_allclose(rates, [2e-4, 4e-5, 8e-6, 1.6e-6, 3.2e-7], rtol=1e-12)
+    assert sched.learning_rate == rates[-1]  # stopping leaves the rate alone
+    stop, message = sched.on_plateau()
+    assert stop is True and "too small" in message
+
+
+def test_adaptive_schedule_matches_sklearn_trigger_stopping():
+    ours = Adaptive(0.3)
+    sk = SGDOptimizer([np.zeros(1)], learning_rate_init=0.3, lr_schedule="adaptive")
+    for _ in range(15):
+        stop, _ = ours.on_plateau()
+        assert stop == sk.trigger_stopping("", verbose=False)
+        assert ours.learning_rate == sk.learning_rate
+
+
+@pytest.mark.parametrize("name, cls", [
+    ("constant", Constant), ("invscaling", InvScaling), ("adaptive", Adaptive)
+])
+def test_make_schedule_builds_the_named_schedule(name, cls):
+    sched = make_schedule(name, 0.02, power_t=0.3)
+    assert type(sched) is cls and sched.learning_rate == 0.02
+
+
+def test_make_schedule_rejects_unknown_name():
+    with pytest.raises(ValueError, match="cosine"):
+        make_schedule("cosine", 0.1)
+
+
+# --- plateau tracking -----------------------------------------------------------
+
+
+def test_plateau_tracker_in_score_mode_counts_and_keeps_a_copy_of_the_best_params():
+    tracker = PlateauTracker(tol=0.01, n_iter_no_change=2, mode="score")
+    params = np.zeros(3)
+    tracker.remember(params)
+    # score, expected count, expected plateau, expected best
+    steps = [
+        (0.50, 0, False, 0.50),  # first score beats -inf
+        (0.505, 1, False, 0.505),  # better, but by less than tol: counts, still best
+        (0.60, 0, False, 0.60),  # improves by more than tol: reset
+        (0.59, 1, False, 0.60),
+        (0.605, 2, False, 0.605),
+        (0.40, 3, True, 0.605),  # more than n_iter_no_change in a row
+    ]
+    for i, (score, count, plateau, best) in enumerate(steps):
+        params[:] = i
+        assert tracker.update(score, params) is plateau
+        assert tracker.no_improvement_count == count
+        assert tracker.best == best
+    assert_array_equal(tracker.best_params, 4.0)  # params of the 0.605 epoch
+    params[:] = -1.0
+    assert_array_equal(tracker.best_params, 4.0)  # a copy, not a view
+    tracker.reset_count()
+    assert tracker.no_improvement_count == 0
+    assert tracker.update(0.0, params) is False
+
+
+def test_plateau_tracker_in_loss_mode_counts_with_tol_and_keeps_no_params():
+    tracker = PlateauTracker(tol=1e-3, n_iter_no_change=1, mode="loss")
+    params = np.ones(2)
+    steps = [
+        (1.0, 0, False, 1.0),
+        (0.9995, 1, False, 0.9995),  # lower, but by less than tol
+        (0.5, 0, False, 0.5),
+        (0.6, 1, False, 0.5),
+        (0.4995, 2, True, 0.4995),
+    ]
+    for loss, count, plateau, best in steps:
+        assert tracker.update(loss, params) is plateau
+        assert tracker.no_improvement_count == count
+        assert tracker.best == best
+    assert tracker.best_params is None
+
+
+# --- batching -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize("n_samples, batch_size", [(10, 3), (9, 3), (5, 200), (1, 1), (7, 7)])
+def test_batch_slices_cover_every_row_once_in_order(n_samples, batch_size):
+    slices = list(batch_slices(n_samples, batch_size))
+    rows = np.concatenate([np.arange(n_samples)[s] for s in slices])
+    assert_array_equal(rows, np.arange(n_samples))
+    sizes = [s.stop - s.start for s in slices]
+    assert all(size == min(batch_size, n_samples) for size in sizes[:-1])
+    assert 0 < sizes[-1] <= batch_size
+
+
+@pytest.mark.parametrize("seed", [0, 42])
+def test_shuffled_draws_the_same_permutations_as_sklearn_shuffle(seed):
+    indices = np.arange(11) * 3
+    ours_rng, sk_rng = np.random.RandomState(seed), np.random.RandomState(seed)
+    for _ in range(3):  # successive epochs from one generator
+        ours = shuffled(indices, ours_rng)
+        assert_array_equal(ours, sklearn_shuffle(indices, random_state=sk_rng))
+        assert_array_equal(np.sort(ours), indices)
+    assert_array_equal(indices, np.arange(11) * 3)  # input untouched
+
+
+# --- initialisation -------------------------------------------------------------
+
+
+@pytest.mark.parametrize("activation", ["relu", "tanh", "logistic", "identity"])
+def test_glorot_uniform_follows_sklearns_rule_weights_then_biases(activation):
+    fan_in, fan_out = 4, 3
+    W, b = glorot_uniform(fan_in, fan_out, np.random.RandomState(0), np.float64, activation)
+    factor = 2.0 if activation == "logistic" else 6.0
+    bound = np.sqrt(factor / (fan_in + fan_out))
+    rng = np.random.RandomState(0)
+    assert_array_equal(W, rng.uniform(-bound, bound, (fan_in, fan_out)))
+    assert_array_equal(b, rng.uniform(-bound, bound, fan_out))
+    assert np.abs(W).max() <= bound and np.abs(b).max() <= bound
+
+
+@pytest.mark.parametrize("activation", ["relu", "tanh", "logistic"])
+def test_glorot_uniform_draws_what_sklearns_mlp_draws_for_the_same_seed(activation):
+    # A learning rate of 1e-300 leaves sklearn's initial weights unchanged by the
+    # single epoch, so coefs_ after fit are its initialisation.
+    X = np.random.RandomState(1).normal(size=(8, 4))
+    y = np.random.RandomState(2).normal(size=8)
+    hidden = (5, 3)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        mlp = MLPRegressor(hidden_layer_sizes=hidden, activation=activation, solver="sgd",
+                           learning_rate_init=1e-300, momentum=0.0, max_iter=1,
+                           shuffle=False, random_state=0).fit(X, y)
+    units = [4, *hidden, 1]
+    rng = np.random.RandomState(0)
+    for i, (fan_in, fan_out) in enumerate(zip(units[:-1], units[1:])):
+        W, b = glorot_uniform(fan_in, fan_out, rng, np.float64, activation)
+        assert_array_equal(W, mlp.coefs_[i])
+        assert_array_equal(b, mlp.intercepts_[i])
+
+
+def test_glorot_uniform_casts_to_float32_without_changing_the_draws():
+    W32, b32 = glorot_uniform(3, 2, np.random.RandomState(5), np.float32)
+    W64, b64 = glorot_uniform(3, 2, np.random.RandomState(5), np.float64)
+    assert W32.dtype == np.float32 and b32.dtype == np.float32
+    assert_array_equal(W32, W64.astype(np.float32))
+    assert_array_equal(b32, b64.astype(np.float32))
+
+
+def test_initializers_registry_names_glorot_uniform():
+    assert INITIALIZERS["glorot_uniform"] is glorot_uniform
