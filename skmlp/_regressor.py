@@ -49,7 +49,7 @@ class SGDMLPRegressor(RegressorMixin, BaseSGDMLP):
     >>> from skmlp import SGDMLPRegressor
     >>> X, y = make_regression(n_samples=200, n_features=5, noise=0.1,
     ...                        random_state=0)
-    >>> reg = SGDMLPRegressor((32,), solver="lbfgs", max_iter=500,
+    >>> reg = SGDMLPRegressor((16,), solver="lbfgs", max_iter=100,
     ...                       random_state=0).fit(X, y)
     >>> reg.predict(X[:3]).shape
     (3,)
