@@ -189,22 +189,36 @@ class BaseSGDMLP(BaseEstimator):
             tracker.remember(self._network.params)
         return tracker
 
-    def _fit(self, X, y, sample_weight=None, incremental=False):
-        hidden = self._hidden_layer_sizes()
-        first_pass = not hasattr(self, "coefs_") or (
-            not self.warm_start and not incremental
-        )
-        X, Y = self._validate_input(X, y, incremental, reset=first_pass)
-        if sample_weight is not None:
-            sample_weight = _check_sample_weight(
-                sample_weight, X, dtype=X.dtype, ensure_non_negative=True
-            )  # (n_samples,)
-            if not sample_weight.any():
-                raise ValueError(
-                    "Sample weights must contain at least one non-zero number."
-                )
-        n_features = X.shape[1]
-        layer_units = [n_features] + hidden + [Y.shape[1]]
+    def _fit(self, X, y, sample_weight=None, incremental=False, state_before=None):
+        # Validation sets attributes (n_features_in_, classes_, ...) as it goes:
+        # when it fails, put them back, so that a bad call never spoils a model
+        # already fitted. ``state_before`` is the state a caller that started
+        # validating earlier (the classifier's partial_fit) saved.
+        if state_before is None:
+            state_before = self.__dict__.copy()
+        try:
+            hidden = self._hidden_layer_sizes()
+            first_pass = not hasattr(self, "coefs_") or (
+                not self.warm_start and not incremental
+            )
+            if self.early_stopping and incremental:
+                raise ValueError("partial_fit does not support early_stopping=True")
+            X, Y = self._validate_input(X, y, incremental, reset=first_pass)
+            if sample_weight is not None:
+                sample_weight = _check_sample_weight(
+                    sample_weight, X, dtype=X.dtype, ensure_non_negative=True
+                )  # (n_samples,)
+                if not sample_weight.any():
+                    raise ValueError(
+                        "Sample weights must contain at least one non-zero number."
+                    )
+            layer_units = [X.shape[1]] + hidden + [Y.shape[1]]
+            if not first_pass:
+                self._check_architecture(layer_units, X.dtype)
+        except Exception:
+            self.__dict__.clear()
+            self.__dict__.update(state_before)
+            raise
 
         # fit() draws from a generator made afresh from random_state, as
         # scikit-learn does; successive partial_fit calls keep drawing from one
@@ -214,7 +228,6 @@ class BaseSGDMLP(BaseEstimator):
         if first_pass:
             self._initialize(Y, layer_units, X.dtype)
         else:
-            self._check_architecture(layer_units, X.dtype)
             self._sync_params()
         Y = Y.astype(X.dtype, copy=False)  # (n_samples, n_outputs)
 
@@ -268,8 +281,6 @@ class BaseSGDMLP(BaseEstimator):
                 # learning_rate_init alone; learning_rate is an sgd setting.
                 self._schedule = Constant(self.learning_rate_init)
 
-        if self.early_stopping and incremental:
-            raise ValueError("partial_fit does not support early_stopping=True")
         if not hasattr(self, "_log"):
             self._log = TrainingLog(self.early_stopping)
         if not hasattr(self, "_tracker") or self._tracker.mode != (

@@ -150,6 +150,7 @@ class SGDMLPClassifier(ClassifierMixin, BaseSGDMLP):
         self : SGDMLPClassifier
             The updated model.
         """
+        state_before = self.__dict__.copy()
         if (
             classes is not None
             and not hasattr(self, "classes_")
@@ -162,7 +163,10 @@ class SGDMLPClassifier(ClassifierMixin, BaseSGDMLP):
                 self._label_binarizer.fit(y)
             else:
                 self._label_binarizer.fit(classes)
-        return self._fit(X, y, sample_weight=sample_weight, incremental=True)
+        return self._fit(
+            X, y, sample_weight=sample_weight, incremental=True,
+            state_before=state_before,
+        )
 
     def _validate_input(self, X, y, incremental, reset):
         X, y = validate_data(
