@@ -10,7 +10,6 @@ import re
 import numpy as np
 import pytest
 from sklearn.exceptions import NotFittedError
-from sklearn.utils._param_validation import InvalidParameterError
 
 from skmlp import SGDMLPClassifier, SGDMLPRegressor
 
@@ -138,7 +137,7 @@ def test_every_parameter_has_a_row_in_the_invalid_value_table():
 
 
 def test_invalid_regressor_loss_is_refused_naming_the_parameter():
-    with pytest.raises(InvalidParameterError, match="'loss' parameter"):
+    with pytest.raises(ValueError, match="'loss' parameter"):
         SGDMLPRegressor(loss="huber").fit(X, Y_REG)
 
 
