@@ -5,6 +5,7 @@ them to the training loops in ``_training`` and publishes what they recorded und
 scikit-learn's MLP attribute names. It never computes a gradient.
 """
 
+import threading
 import warnings
 from numbers import Integral, Real
 
@@ -32,6 +33,22 @@ from ._sklearn_compat import (
 from ._training import TrainingLog, fit_lbfgs, fit_stochastic
 
 _STOCHASTIC_SOLVERS = ("sgd", "adam")
+
+# Version of the pickled state's layout. Bump it when a change to the fitted
+# attributes makes older pickles unreadable, and list here the versions this code
+# still reads. Pickles made before the stamp existed have the layout of version 1.
+_STATE_VERSION = 1
+_READABLE_STATE_VERSIONS = (1,)
+_STATE_VERSION_KEY = "_skmlp_state_version"
+
+# Serialises copying user-assigned coefs_/intercepts_ into the network, the one
+# write a prediction may make (see ``_sync_params``).
+_SYNC_LOCK = threading.Lock()
+
+_DIVERGENCE_ADVICE = (
+    "Try a smaller learning_rate_init, standardising X (e.g. with "
+    "sklearn.preprocessing.StandardScaler), or a larger alpha."
+)
 
 
 class BaseSGDMLP(BaseEstimator):
@@ -72,14 +89,23 @@ class BaseSGDMLP(BaseEstimator):
         # buffer once and bind fresh views on loading.
         if hasattr(self, "_network"):
             self._sync_params()
-        state = super().__getstate__()
+        state = dict(super().__getstate__())
         if "_network" in state:
-            state = dict(state)
             state.pop("coefs_", None)
             state.pop("intercepts_", None)
+        state[_STATE_VERSION_KEY] = _STATE_VERSION
         return state
 
     def __setstate__(self, state):
+        state = dict(state)
+        version = state.pop(_STATE_VERSION_KEY, 1)
+        if version not in _READABLE_STATE_VERSIONS:
+            raise ValueError(
+                f"Cannot load this {type(self).__name__}: it was pickled with skmlp "
+                f"state format {version!r}, and this version of skmlp reads format(s) "
+                f"{list(_READABLE_STATE_VERSIONS)}. Load it with the skmlp version "
+                "that saved it, or refit the model."
+            )
         super().__setstate__(state)
         if "_network" in self.__dict__:
             self._publish_params()
@@ -89,19 +115,34 @@ class BaseSGDMLP(BaseEstimator):
         self.coefs_ = self._network.coefs
         self.intercepts_ = self._network.intercepts
 
-    def _sync_params(self):
-        """Copy coefs_/intercepts_ into the network if the user replaced them."""
+    def _params_published(self):
+        """Whether coefs_/intercepts_ are still the network's own views."""
         net = self._network
         coefs = getattr(self, "coefs_", None)
         intercepts = getattr(self, "intercepts_", None)
         if coefs is None or intercepts is None:
-            self._publish_params()
-            return
+            return False
         same = len(coefs) == len(net.coefs) and len(intercepts) == len(net.intercepts)
         same = same and all(a is b for a, b in zip(coefs, net.coefs))
-        same = same and all(a is b for a, b in zip(intercepts, net.intercepts))
-        if not same:
-            net.set_coefs(coefs, intercepts)
+        return same and all(a is b for a, b in zip(intercepts, net.intercepts))
+
+    def _sync_params(self):
+        """Copy coefs_/intercepts_ into the network if the user replaced them.
+
+        Predictions call this, possibly from many threads at once: the common
+        case only reads, and the copy runs under a lock that every caller passes
+        before it reads the network, so no thread computes with half-copied
+        weights.
+        """
+        if self._params_published():
+            return
+        with _SYNC_LOCK:
+            if self._params_published():
+                return
+            coefs = getattr(self, "coefs_", None)
+            intercepts = getattr(self, "intercepts_", None)
+            if coefs is not None and intercepts is not None:
+                self._network.set_coefs(coefs, intercepts)
             self._publish_params()
 
     # ------------------------------------------------------------- training
@@ -148,16 +189,36 @@ class BaseSGDMLP(BaseEstimator):
             tracker.remember(self._network.params)
         return tracker
 
-    def _fit(self, X, y, sample_weight=None, incremental=False):
-        hidden = self._hidden_layer_sizes()
-        first_pass = not hasattr(self, "coefs_") or (
-            not self.warm_start and not incremental
-        )
-        X, Y = self._validate_input(X, y, incremental, reset=first_pass)
-        if sample_weight is not None:
-            sample_weight = _check_sample_weight(sample_weight, X, dtype=X.dtype)
-        n_features = X.shape[1]
-        layer_units = [n_features] + hidden + [Y.shape[1]]
+    def _fit(self, X, y, sample_weight=None, incremental=False, state_before=None):
+        # Validation sets attributes (n_features_in_, classes_, ...) as it goes:
+        # when it fails, put them back, so that a bad call never spoils a model
+        # already fitted. ``state_before`` is the state a caller that started
+        # validating earlier (the classifier's partial_fit) saved.
+        if state_before is None:
+            state_before = self.__dict__.copy()
+        try:
+            hidden = self._hidden_layer_sizes()
+            first_pass = not hasattr(self, "coefs_") or (
+                not self.warm_start and not incremental
+            )
+            if self.early_stopping and incremental:
+                raise ValueError("partial_fit does not support early_stopping=True")
+            X, Y = self._validate_input(X, y, incremental, reset=first_pass)
+            if sample_weight is not None:
+                sample_weight = _check_sample_weight(
+                    sample_weight, X, dtype=X.dtype, ensure_non_negative=True
+                )  # (n_samples,)
+                if not sample_weight.any():
+                    raise ValueError(
+                        "Sample weights must contain at least one non-zero number."
+                    )
+            layer_units = [X.shape[1]] + hidden + [Y.shape[1]]
+            if not first_pass:
+                self._check_architecture(layer_units, X.dtype)
+        except Exception:
+            self.__dict__.clear()
+            self.__dict__.update(state_before)
+            raise
 
         # fit() draws from a generator made afresh from random_state, as
         # scikit-learn does; successive partial_fit calls keep drawing from one
@@ -167,7 +228,6 @@ class BaseSGDMLP(BaseEstimator):
         if first_pass:
             self._initialize(Y, layer_units, X.dtype)
         else:
-            self._check_architecture(layer_units, X.dtype)
             self._sync_params()
         Y = Y.astype(X.dtype, copy=False)  # (n_samples, n_outputs)
 
@@ -175,12 +235,6 @@ class BaseSGDMLP(BaseEstimator):
             self._fit_stochastic(X, Y, sample_weight, incremental)
         else:
             self._fit_lbfgs(X, Y, sample_weight)
-
-        if not np.isfinite(self._network.params).all():
-            raise ValueError(
-                "Solver produced non-finite parameter weights. The input data may"
-                " contain large values and need to be preprocessed."
-            )
         return self
 
     def _check_architecture(self, layer_units, dtype):
@@ -227,8 +281,6 @@ class BaseSGDMLP(BaseEstimator):
                 # learning_rate_init alone; learning_rate is an sgd setting.
                 self._schedule = Constant(self.learning_rate_init)
 
-        if self.early_stopping and incremental:
-            raise ValueError("partial_fit does not support early_stopping=True")
         if not hasattr(self, "_log"):
             self._log = TrainingLog(self.early_stopping)
         if not hasattr(self, "_tracker") or self._tracker.mode != (
@@ -268,9 +320,31 @@ class BaseSGDMLP(BaseEstimator):
                 "reached and the optimization hasn't converged yet." % self.max_iter,
                 ConvergenceWarning,
             )
+        if status in ("interrupted", "diverged"):
+            # Its moments may hold a half-applied or non-finite step: the next
+            # partial_fit starts a fresh optimizer from the restored weights.
+            self._optimizer = None
         if self.early_stopping:
             self._network.params[...] = self._tracker.best_params
         self._publish_log()
+        completed = len(self.loss_curve_)
+        if self.early_stopping:
+            kept = "the best validation score so far"
+        elif completed:
+            kept = f"epoch {completed}, the last completed one"
+        else:
+            kept = "the start of training"
+        if status == "interrupted":
+            warnings.warn(
+                f"Training interrupted by user. The model keeps the weights of {kept}."
+            )
+        elif status == "diverged":
+            raise ValueError(
+                f"Training diverged in epoch {completed + 1}: the loss or the "
+                "weights became non-finite (NaN or infinity). The weights were "
+                f"rolled back to those of {kept}, and training stopped. "
+                + _DIVERGENCE_ADVICE
+            )
 
     def _publish_log(self):
         log, tracker = self._log, self._tracker
@@ -326,8 +400,22 @@ class BaseSGDMLP(BaseEstimator):
             tol=self.tol,
             verbose=bool(self.verbose),
         )
-        self.n_iter_ = _check_optimize_result("lbfgs", result, self.max_iter)
         self.loss_ = reported
+        if result.get("interrupted", False):
+            self.n_iter_ = result.nit
+            warnings.warn(
+                "Training interrupted by user. The model keeps the weights of the "
+                f"last completed L-BFGS iteration ({result.nit})."
+            )
+        else:
+            self.n_iter_ = _check_optimize_result("lbfgs", result, self.max_iter)
+        if not (np.isfinite(reported) and np.isfinite(self._network.params).all()):
+            raise ValueError(
+                "Solver produced non-finite parameter weights or loss. The input "
+                "data may contain large values and need to be preprocessed. The "
+                "weights were rolled back to the last finite L-BFGS iterate. "
+                + _DIVERGENCE_ADVICE
+            )
 
     # ------------------------------------------------------------ predicting
     def _forward(self, X, check_input=True, link=True):

@@ -150,13 +150,23 @@ class SGDMLPClassifier(ClassifierMixin, BaseSGDMLP):
         self : SGDMLPClassifier
             The updated model.
         """
+        state_before = self.__dict__.copy()
+        if (
+            classes is not None
+            and not hasattr(self, "classes_")
+            and not type_of_target(y).startswith("multilabel")
+        ):
+            self._check_two_classes(unique_labels(classes))
         if _check_partial_fit_first_call(self, classes):
             self._label_binarizer = LabelBinarizer()
             if type_of_target(y).startswith("multilabel"):
                 self._label_binarizer.fit(y)
             else:
                 self._label_binarizer.fit(classes)
-        return self._fit(X, y, sample_weight=sample_weight, incremental=True)
+        return self._fit(
+            X, y, sample_weight=sample_weight, incremental=True,
+            state_before=state_before,
+        )
 
     def _validate_input(self, X, y, incremental, reset):
         X, y = validate_data(
@@ -173,6 +183,8 @@ class SGDMLPClassifier(ClassifierMixin, BaseSGDMLP):
         if (not hasattr(self, "classes_")) or (not self.warm_start and not incremental):
             self._label_binarizer = LabelBinarizer()
             self._label_binarizer.fit(y)
+            if self._label_binarizer.y_type_ != "multilabel-indicator":
+                self._check_two_classes(self._label_binarizer.classes_)
             self.classes_ = self._label_binarizer.classes_
         else:
             classes = unique_labels(y)
@@ -190,6 +202,18 @@ class SGDMLPClassifier(ClassifierMixin, BaseSGDMLP):
                 )
         Y = self._label_binarizer.transform(y)  # (n_samples, n_outputs)
         return X, Y
+
+    def _check_two_classes(self, classes):
+        """Refuse a single class: there would be nothing to learn.
+
+        scikit-learn's MLPClassifier trains on one class and returns two
+        probability columns for it; we raise instead, as LogisticRegression does.
+        """
+        if len(classes) < 2:
+            raise ValueError(
+                f"{type(self).__name__} needs samples of at least 2 classes, but "
+                f"the data contains only one class: {classes[0]}."
+            )
 
     def _make_loss(self):
         if self._label_binarizer.y_type_ == "multiclass":

@@ -9,7 +9,7 @@ loop reports how it ended instead of raising scikit-learn's warnings.
 This module is part of the NumPy core: it imports no scikit-learn.
 """
 
-import warnings
+import math
 
 import numpy as np
 import scipy.optimize
@@ -98,7 +98,12 @@ def fit_stochastic(network, loss, penalty, optimizer, schedule, tracker, log, X,
 
     Returns
     -------
-    status : {"max_iter", "plateau", "incremental", "interrupted"}
+    status : {"max_iter", "plateau", "incremental", "interrupted", "diverged"}
+        "interrupted" (KeyboardInterrupt) and "diverged" (a non-finite batch loss
+        or non-finite weights at the end of an epoch) both leave ``network.params``
+        as they were after the last completed epoch (or at the start of the call)
+        and the log without the unfinished epoch; the optimizer's state is then
+        stale and should be discarded.
     """
     n_samples = X.shape[0]
     dtype = network.dtype
@@ -108,6 +113,9 @@ def fit_stochastic(network, loss, penalty, optimizer, schedule, tracker, log, X,
     if dense_gather:
         X_buf = np.empty((batch_size, X.shape[1]), dtype=X.dtype)  # (batch, n_features)
     sample_idx = np.arange(n_samples)  # (n_samples,)
+    # The parameters after the last completed epoch: what an interruption or a
+    # divergence rolls back to. Refreshed by one copy per epoch.
+    last_good = network.params.copy()  # (n_params,)
     status = "max_iter"
     log.n_iter = 0
     try:
@@ -131,8 +139,16 @@ def fit_stochastic(network, loss, penalty, optimizer, schedule, tracker, log, X,
                 reported, _ = _objective(
                     network, loss, penalty, Xb, Yb, wb, dZ_buf[:nb]
                 )
+                if not math.isfinite(reported):
+                    status = "diverged"
+                    break
                 accumulated += reported * nb
                 optimizer.step(network.params, network.grads, schedule.learning_rate)
+            if status == "diverged" or not np.isfinite(network.params).all():
+                status = "diverged"
+                np.copyto(network.params, last_good)
+                break
+            np.copyto(last_good, network.params)
             log.n_iter += 1
             log.loss = accumulated / n_samples
             log.t += n_samples
@@ -163,7 +179,9 @@ def fit_stochastic(network, loss, penalty, optimizer, schedule, tracker, log, X,
                 status = "incremental"
                 break
     except KeyboardInterrupt:
-        warnings.warn("Training interrupted by user.")
+        # A signal can land between two operations of an optimizer step: undo the
+        # unfinished epoch rather than keep a half-applied update.
+        np.copyto(network.params, last_good)
         status = "interrupted"
     finally:
         network.release()
@@ -193,8 +211,17 @@ def fit_lbfgs(network, loss, penalty, X, Y, sample_weight, *, max_iter, max_fun,
     Returns
     -------
     result : scipy.optimize.OptimizeResult
+        When a KeyboardInterrupt stopped the search, a result with
+        ``interrupted=True``, ``success=False`` and the iterations completed.
     reported_loss : float
-        The final loss on scikit-learn's scale.
+        The final loss on scikit-learn's scale; not finite when even the
+        starting point's loss is not.
+
+    Notes
+    -----
+    ``network.params`` ends at the solution, or, when the search was interrupted
+    or ended on non-finite parameters, at the last iterate whose objective was
+    finite (the starting point if there is none).
     """
     dZ_buf = np.empty(Y.shape, dtype=network.dtype)  # (n_samples, n_out)
     last = {}
@@ -208,21 +235,32 @@ def fit_lbfgs(network, loss, penalty, X, Y, sample_weight, *, max_iter, max_fun,
         return objective, network.grads.astype(np.float64)  # (n_params,)
 
     iteration = [0]
+    theta0 = network.params.astype(np.float64)  # (n_params,)
+    last_good = theta0.copy()  # (n_params,) the last iterate with a finite objective
 
     def callback(intermediate_result):
         iteration[0] += 1
+        if math.isfinite(intermediate_result.fun):
+            np.copyto(last_good, intermediate_result.x)
         if verbose:
             print("Iteration %d, loss = %.8f" % (iteration[0], intermediate_result.fun))
 
-    theta0 = network.params.astype(np.float64)  # (n_params,)
     try:
         result = scipy.optimize.minimize(
             fun, theta0, method="L-BFGS-B", jac=True, callback=callback,
             options={"maxfun": max_fun, "maxiter": max_iter, "gtol": tol},
         )
+    except KeyboardInterrupt:
+        result = scipy.optimize.OptimizeResult(
+            x=last_good, nit=iteration[0], success=False, status=-1,
+            message="interrupted by user", interrupted=True,
+        )
     finally:
         network.release()
-    network.params[...] = result.x
+    if np.isfinite(result.x).all():
+        network.params[...] = result.x
+    else:
+        network.params[...] = last_good
     reported, _ = _objective(network, loss, penalty, X, Y, sample_weight, dZ_buf)
     network.release()
     return result, reported

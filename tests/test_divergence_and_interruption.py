@@ -1,0 +1,217 @@
+"""Divergence and Ctrl-C never leave a model with broken or half-updated weights.
+
+A divergence (non-finite loss or weights) rolls the weights back to the last
+finite epoch and raises a ValueError saying what to try; a KeyboardInterrupt rolls
+back to the last completed epoch (the best one under early stopping) and warns.
+Both are simulated by wrapping the optimizer's step.
+"""
+
+import warnings
+
+import numpy as np
+import pytest
+from sklearn.base import clone
+from sklearn.datasets import make_classification, make_regression
+from sklearn.exceptions import ConvergenceWarning
+
+from skmlp import SGDMLPClassifier, SGDMLPRegressor
+from skmlp import _training
+from skmlp._optimizers import SGD, Adam
+
+N_SAMPLES, BATCH = 100, 20  # five steps per epoch
+
+
+@pytest.fixture(autouse=True)
+def _quiet_convergence():
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        yield
+
+
+@pytest.fixture(scope="module")
+def data():
+    X, y = make_regression(n_samples=N_SAMPLES, n_features=4, noise=0.1, random_state=0)
+    return X, y / y.std()
+
+
+def _weights(est):
+    return [a.copy() for a in est.coefs_ + est.intercepts_]
+
+
+def _assert_same_weights(a, b):
+    for wa, wb in zip(a, b):
+        np.testing.assert_array_equal(wa, wb)
+
+
+def _all_finite(est):
+    return all(np.isfinite(w).all() for w in est.coefs_ + est.intercepts_)
+
+
+def _sabotage_step(monkeypatch, optimizer_class, on_call, action):
+    """Make the optimizer's ``on_call``-th step (1-based) half-apply, then ``action``."""
+    original = optimizer_class.step
+    calls = [0]
+
+    def step(self, params, grads, learning_rate):
+        calls[0] += 1
+        if calls[0] == on_call:
+            params[: params.size // 2] += 1.0  # a half-applied update
+            action(params)
+        original(self, params, grads, learning_rate)
+
+    monkeypatch.setattr(optimizer_class, "step", step)
+
+
+def _interrupt(params):
+    raise KeyboardInterrupt
+
+
+def _poison(params):
+    params[0] = np.nan
+
+
+def _regressor(**kw):
+    return SGDMLPRegressor((8,), batch_size=BATCH, learning_rate_init=0.01, random_state=0, **kw)
+
+
+# -------------------------------------------------------------- divergence
+@pytest.mark.parametrize("solver, optimizer_class", [("adam", Adam), ("sgd", SGD)])
+@pytest.mark.parametrize("on_call, completed", [(13, 2), (10, 1), (3, 0)],
+                         ids=["mid-epoch-3", "last-step-of-epoch-2", "epoch-1"])
+def test_divergence_rolls_back_to_the_last_finite_epoch_and_raises(
+        monkeypatch, data, solver, optimizer_class, on_call, completed):
+    X, y = data
+    reference = _regressor(solver=solver, max_iter=max(completed, 1)).fit(X, y)
+    _sabotage_step(monkeypatch, optimizer_class, on_call, _poison)
+    reg = _regressor(solver=solver, max_iter=20)
+    with pytest.raises(ValueError, match=f"Training diverged in epoch {completed + 1}.*smaller learning_rate_init"):
+        reg.fit(X, y)
+    assert _all_finite(reg)
+    assert reg.n_iter_ == completed == len(reg.loss_curve_)
+    if completed:
+        _assert_same_weights(_weights(reg), _weights(reference))
+    assert np.isfinite(reg.predict(X)).all()
+
+
+def test_absurd_learning_rate_raises_divergence_and_keeps_finite_weights(data):
+    X, y = data
+    reg = SGDMLPRegressor((16,), solver="sgd", learning_rate_init=1e6, max_iter=50, random_state=0)
+    with pytest.raises(ValueError, match="Training diverged"):
+        reg.fit(X, y)
+    assert _all_finite(reg)
+    assert np.isfinite(reg.loss_curve_).all()
+
+
+@pytest.mark.parametrize(
+    "Estimator, solver, epoch",
+    [(SGDMLPRegressor, "adam", 1), (SGDMLPRegressor, "sgd", 1), (SGDMLPClassifier, "sgd", 2)],
+)
+def test_huge_inputs_raise_divergence_instead_of_returning_a_broken_model(Estimator, solver, epoch):
+    X, y = make_classification(n_samples=60, n_features=4, random_state=0)
+    est = Estimator((4,), solver=solver, max_iter=5, random_state=0)
+    with pytest.raises(ValueError, match=f"Training diverged in epoch {epoch}.*standardising X"):
+        est.fit(X * 1e300, y)
+    assert _all_finite(est)
+
+
+def test_lbfgs_on_huge_inputs_raises_and_keeps_finite_weights():
+    X, y = make_classification(n_samples=60, n_features=4, random_state=0)
+    est = SGDMLPRegressor((4,), solver="lbfgs", max_iter=20, random_state=0)
+    with pytest.raises(ValueError, match="Solver produced non-finite parameter weights"):
+        est.fit(X * 1e300, y)
+    assert _all_finite(est)
+
+
+def test_partial_fit_after_a_divergence_resumes_from_the_restored_weights(data):
+    X, y = data
+    reg = _regressor()
+    reg.partial_fit(X, y)
+    good = _weights(reg)
+    with pytest.raises(ValueError, match="Training diverged in epoch 2.*epoch 1, the last completed"):
+        reg.partial_fit(X * 1e300, y)
+    _assert_same_weights(_weights(reg), good)
+    assert len(reg.loss_curve_) == 1
+    for _ in range(5):
+        reg.partial_fit(X, y)
+    assert _all_finite(reg) and len(reg.loss_curve_) == 6
+    assert reg.loss_curve_[-1] < reg.loss_curve_[0]
+
+
+def test_divergence_under_early_stopping_keeps_the_best_validated_weights(monkeypatch, data):
+    X, y = data
+    _sabotage_step(monkeypatch, Adam, 9, _poison)
+    reg = _regressor(early_stopping=True, max_iter=20)
+    with pytest.raises(ValueError, match="best validation score so far"):
+        reg.fit(X, y)
+    assert _all_finite(reg)
+    assert reg.best_validation_score_ == max(reg.validation_scores_)
+
+
+# ------------------------------------------------------------ interruption
+@pytest.mark.parametrize("on_call, completed", [(13, 2), (1, 0)], ids=["epoch-3", "first-step"])
+def test_interrupted_fit_keeps_the_last_completed_epoch_and_warns(monkeypatch, data, on_call, completed):
+    X, y = data
+    if completed:
+        reference = _regressor(max_iter=completed).fit(X, y)
+    else:  # the initial weights: a fit whose steps do nothing
+        with monkeypatch.context() as m:
+            m.setattr(Adam, "step", lambda self, params, grads, learning_rate: None)
+            reference = _regressor(max_iter=1).fit(X, y)
+    _sabotage_step(monkeypatch, Adam, on_call, _interrupt)
+    reg = _regressor(max_iter=20)
+    with pytest.warns(UserWarning, match="Training interrupted by user"):
+        reg.fit(X, y)
+    assert reg.n_iter_ == completed == len(reg.loss_curve_)
+    _assert_same_weights(_weights(reg), _weights(reference))
+    assert np.isfinite(reg.predict(X)).all()
+
+
+def test_interrupted_partial_fit_keeps_the_weights_from_before_the_call(monkeypatch, data):
+    X, y = data
+    reg = _regressor()
+    reg.partial_fit(X, y)
+    good = _weights(reg)
+    _sabotage_step(monkeypatch, Adam, 3, _interrupt)  # the third step of this call
+    with pytest.warns(UserWarning, match="weights of epoch 1, the last completed"):
+        reg.partial_fit(X, y)
+    _assert_same_weights(_weights(reg), good)
+    assert len(reg.loss_curve_) == 1 and reg.t_ == N_SAMPLES
+    reg.partial_fit(X, y)  # and it keeps learning
+    assert len(reg.loss_curve_) == 2 and _all_finite(reg)
+
+
+def test_interrupted_fit_under_early_stopping_keeps_the_best_weights(monkeypatch):
+    X, y = make_classification(n_samples=200, n_features=6, random_state=0)
+    kw = dict(hidden_layer_sizes=(8,), early_stopping=True, learning_rate_init=0.01,
+              batch_size=20, random_state=0)
+    _sabotage_step(monkeypatch, Adam, 9 * 7 + 3, _interrupt)  # 9 steps per epoch, in epoch 8
+    with pytest.warns(UserWarning, match="best validation score so far"):
+        clf = SGDMLPClassifier(max_iter=50, **kw).fit(X, y)
+    monkeypatch.undo()
+    assert len(clf.validation_scores_) == 7
+    best_epoch = int(np.argmax(clf.validation_scores_)) + 1
+    at_best = SGDMLPClassifier(max_iter=best_epoch, **kw).fit(X, y)
+    _assert_same_weights(_weights(clf), _weights(at_best))
+
+
+def test_interrupted_lbfgs_keeps_the_last_completed_iteration(monkeypatch, data):
+    X, y = data
+    original = _training._objective
+    calls = [0]
+
+    def objective(network, *args):
+        calls[0] += 1
+        if calls[0] == 12:
+            network.params[:] = np.nan  # what the search was trying
+            raise KeyboardInterrupt
+        return original(network, *args)
+
+    monkeypatch.setattr(_training, "_objective", objective)
+    reg = SGDMLPRegressor((8,), solver="lbfgs", max_iter=200, random_state=0)
+    with pytest.warns(UserWarning, match="Training interrupted by user"):
+        reg.fit(X, y)
+    monkeypatch.undo()
+    assert 1 <= reg.n_iter_ < 12
+    reference = clone(reg).set_params(max_iter=reg.n_iter_).fit(X, y)
+    for a, b in zip(_weights(reg), _weights(reference)):
+        np.testing.assert_allclose(a, b, rtol=1e-12)

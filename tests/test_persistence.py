@@ -1,0 +1,81 @@
+"""Saved models predict identically, keep learning, and refuse an unknown format."""
+
+import copy
+import pickle
+
+import joblib
+import numpy as np
+import pytest
+from sklearn.datasets import make_regression
+
+from skmlp import SGDMLPClassifier, SGDMLPRegressor
+from skmlp import _base
+
+
+def _pickle(model, tmp_path):
+    return pickle.loads(pickle.dumps(model))
+
+
+def _joblib(model, tmp_path):
+    path = tmp_path / "model.joblib"
+    joblib.dump(model, path)
+    return joblib.load(path)
+
+
+def _deepcopy(model, tmp_path):
+    return copy.deepcopy(model)
+
+
+@pytest.fixture(scope="module")
+def data():
+    X, y = make_regression(n_samples=200, n_features=6, noise=0.1, random_state=0)
+    return X.astype(np.float32), (y / y.std()).astype(np.float32)
+
+
+@pytest.mark.parametrize("roundtrip", [_pickle, _joblib, _deepcopy])
+@pytest.mark.parametrize("solver", ["sgd", "adam"])
+def test_roundtrip_predicts_identically_and_keeps_learning(roundtrip, solver, data, tmp_path):
+    X, y = data
+    reg = SGDMLPRegressor((16,), solver=solver, learning_rate_init=0.01, random_state=0)
+    for _ in range(3):
+        reg.partial_fit(X, y)
+    loaded = roundtrip(reg, tmp_path)
+    np.testing.assert_array_equal(loaded.predict(X), reg.predict(X))
+    assert loaded.predict(X).dtype == np.float32
+    # both continue identically: the optimizer state and views came back intact
+    for _ in range(5):
+        reg.partial_fit(X, y)
+        loaded.partial_fit(X, y)
+    np.testing.assert_array_equal(loaded.predict(X), reg.predict(X))
+    assert loaded.loss_curve_ == reg.loss_curve_
+    assert loaded.loss_curve_[-1] < loaded.loss_curve_[2]
+    assert all(a is b for a, b in zip(loaded.coefs_, loaded._network.coefs))
+
+
+def test_pickled_state_carries_a_format_version(data):
+    X, y = data
+    reg = SGDMLPRegressor((4,), max_iter=2).fit(X, y)
+    assert reg.__getstate__()[_base._STATE_VERSION_KEY] == _base._STATE_VERSION
+    assert _base._STATE_VERSION_KEY not in vars(pickle.loads(pickle.dumps(reg)))
+
+
+@pytest.mark.parametrize("stamp", [99, "0.0-dev"])
+def test_loading_an_incompatible_format_raises_a_clear_error(stamp, data, monkeypatch):
+    X, y = data
+    clf = SGDMLPClassifier((4,), max_iter=2).fit(X, y > 0)
+    monkeypatch.setattr(_base, "_STATE_VERSION", stamp)  # as a future version would write
+    blob = pickle.dumps(clf)
+    monkeypatch.undo()
+    with pytest.raises(ValueError, match=f"pickled with skmlp state format {stamp!r}.*refit the model"):
+        pickle.loads(blob)
+
+
+def test_a_pickle_without_a_stamp_loads_as_the_first_format(data):
+    # models saved before the stamp existed have the layout of format 1
+    X, y = data
+    reg = SGDMLPRegressor((4,), max_iter=2).fit(X, y)
+    state = reg.__getstate__()
+    del state[_base._STATE_VERSION_KEY]
+    old = SGDMLPRegressor.__new__(SGDMLPRegressor)
+    old.__setstate__(state)
+    np.testing.assert_array_equal(old.predict(X), reg.predict(X))
