@@ -21,6 +21,7 @@ from ._losses import get_loss
 from ._network import build_mlp
 from ._optimizers import make_optimizer
 from ._penalties import L2Penalty
+from ._persistence import from_plain, to_plain
 from ._schedules import Constant, make_schedule
 from ._sklearn_compat import (
     Interval,
@@ -77,10 +78,11 @@ class BaseSGDMLP(BaseEstimator):
             state = dict(state)
             state.pop("coefs_", None)
             state.pop("intercepts_", None)
-        return state
+        # Helper objects become plain data, so that skops trusts the estimator alone.
+        return to_plain(state)
 
     def __setstate__(self, state):
-        super().__setstate__(state)
+        super().__setstate__(from_plain(state))
         if "_network" in self.__dict__:
             self._publish_params()
 
