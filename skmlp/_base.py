@@ -23,6 +23,7 @@ from ._optimizers import make_optimizer
 from ._penalties import L2Penalty
 from ._persistence import from_plain, to_plain
 from ._schedules import Constant, make_schedule
+from ._summary import format_summary
 from ._sklearn_compat import (
     Interval,
     Options,
@@ -136,6 +137,7 @@ class BaseSGDMLP(BaseEstimator):
             intercepts.append(b)
         network.set_coefs(coefs, intercepts)
         self._network = network
+        self.n_params_ = network.count_params()
         self._publish_params()
         self._optimizer = None
         self._schedule = None
@@ -330,6 +332,29 @@ class BaseSGDMLP(BaseEstimator):
         )
         self.n_iter_ = _check_optimize_result("lbfgs", result, self.max_iter)
         self.loss_ = reported
+
+    # ------------------------------------------------------------- inspecting
+    def summary(self):
+        """A printable table of the fitted network, one row per layer.
+
+        Each row gives the layer's class, output shape, activation, parameter
+        count (``n_out * (n_in + 1)`` for a dense layer) and, for other layers
+        such as dropout or batch normalisation, their settings; the last line
+        gives the total, equal to ``n_params_``.
+
+        Returns
+        -------
+        table : str
+            Print it: ``print(est.summary())``.
+        """
+        check_is_fitted(self)
+        title = (
+            f"{type(self).__name__}: {self.n_layers_ - 2} hidden layer(s), "
+            f"solver={self.solver!r}, alpha={self.alpha:g}"
+        )
+        return format_summary(
+            self._network, self.n_features_in_, self.out_activation_, title
+        )
 
     # ------------------------------------------------------------ predicting
     def _forward(self, X, check_input=True, link=True):
