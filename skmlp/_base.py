@@ -356,6 +356,40 @@ class BaseSGDMLP(BaseEstimator):
             self._network, self.n_features_in_, self.out_activation_, title
         )
 
+    def to_sklearn(self):
+        """An equivalent fitted scikit-learn MLP, e.g. for ONNX export.
+
+        The result is a :class:`~sklearn.neural_network.MLPClassifier` or
+        :class:`~sklearn.neural_network.MLPRegressor` with the parameters
+        scikit-learn knows and weights that give the same predictions. Layers
+        that act at predict time as a per-unit affine map (dropout, batch
+        normalisation with its running statistics) are folded into the next
+        dense layer's weights.
+
+        Returns
+        -------
+        mlp : MLPClassifier or MLPRegressor
+            A fitted estimator; its arrays are copies.
+
+        Raises
+        ------
+        ValueError
+            If the model uses an activation, loss or layer scikit-learn's MLP
+            cannot express.
+
+        Examples
+        --------
+        Convert to ONNX with skl2onnx (``pip install "skmlp[onnx]"``)::
+
+            from skl2onnx import to_onnx
+            onx = to_onnx(est.to_sklearn(), X[:1].astype("float32"))
+        """
+        check_is_fitted(self)
+        self._sync_params()
+        from ._export import to_sklearn
+
+        return to_sklearn(self)
+
     # ------------------------------------------------------------ predicting
     def _forward(self, X, check_input=True, link=True):
         """Network output after the link (probabilities or predictions), or before."""

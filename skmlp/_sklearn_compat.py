@@ -5,12 +5,17 @@ change in scikit-learn is mended in one place.
 """
 
 from sklearn.base import _fit_context
+from sklearn.neural_network._base import ACTIVATIONS as _MLP_ACTIVATIONS
 from sklearn.utils._param_validation import Interval, Options, StrOptions
 from sklearn.utils.multiclass import _check_partial_fit_first_call
 from sklearn.utils.optimize import _check_optimize_result
 from sklearn.utils.validation import _check_sample_weight
 
+#: Hidden activations scikit-learn's MLP knows (for ``to_sklearn``).
+MLP_ACTIVATIONS = frozenset(_MLP_ACTIVATIONS)
+
 __all__ = [
+    "MLP_ACTIVATIONS",
     "Interval",
     "Options",
     "StrOptions",
