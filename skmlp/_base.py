@@ -15,6 +15,7 @@ from sklearn.model_selection import train_test_split
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted, validate_data
 
+from ._callbacks import start_callbacks
 from ._early_stopping import PlateauTracker
 from ._initializers import glorot_uniform
 from ._losses import get_loss
@@ -25,6 +26,7 @@ from ._persistence import from_plain, to_plain
 from ._schedules import Constant, make_schedule
 from ._summary import format_summary
 from ._sklearn_compat import (
+    CallbackSupportMixin,
     Interval,
     Options,
     StrOptions,
@@ -36,7 +38,7 @@ from ._training import TrainingLog, fit_lbfgs, fit_stochastic
 _STOCHASTIC_SOLVERS = ("sgd", "adam")
 
 
-class BaseSGDMLP(BaseEstimator):
+class BaseSGDMLP(CallbackSupportMixin, BaseEstimator):
     """Base class of SGDMLPClassifier and SGDMLPRegressor; not for direct use."""
 
     _parameter_constraints: dict = {
@@ -175,8 +177,14 @@ class BaseSGDMLP(BaseEstimator):
             self._sync_params()
         Y = Y.astype(X.dtype, copy=False)  # (n_samples, n_outputs)
 
-        if self.solver in _STOCHASTIC_SOLVERS:
-            self._fit_stochastic(X, Y, sample_weight, incremental)
+        stochastic = self.solver in _STOCHASTIC_SOLVERS
+        callbacks = start_callbacks(
+            self, X, y, sample_weight,
+            n_epochs=(1 if incremental else self.max_iter) if stochastic else 0,
+            task_name="partial_fit" if incremental else "fit",
+        )
+        if stochastic:
+            self._fit_stochastic(X, Y, sample_weight, incremental, callbacks)
         else:
             self._fit_lbfgs(X, Y, sample_weight)
 
@@ -185,6 +193,8 @@ class BaseSGDMLP(BaseEstimator):
                 "Solver produced non-finite parameter weights. The input data may"
                 " contain large values and need to be preprocessed."
             )
+        if callbacks is not None:
+            callbacks.end()
         return self
 
     def _check_architecture(self, layer_units, dtype):
@@ -212,7 +222,7 @@ class BaseSGDMLP(BaseEstimator):
             )
         return int(np.clip(self.batch_size, 1, n_samples))
 
-    def _fit_stochastic(self, X, Y, sample_weight, incremental):
+    def _fit_stochastic(self, X, Y, sample_weight, incremental, callbacks=None):
         if not incremental or self._optimizer is None:
             self._optimizer = make_optimizer(
                 self.solver,
@@ -265,6 +275,8 @@ class BaseSGDMLP(BaseEstimator):
             incremental=incremental,
             validation_score=validation_score,
             verbose=bool(self.verbose),
+            on_epoch_begin=None if callbacks is None else callbacks.epoch_begin,
+            on_epoch_end=None if callbacks is None else callbacks.epoch_end,
         )
         if status == "max_iter" and not incremental:
             warnings.warn(

@@ -11,10 +11,19 @@ from sklearn.utils.multiclass import _check_partial_fit_first_call
 from sklearn.utils.optimize import _check_optimize_result
 from sklearn.utils.validation import _check_sample_weight
 
+try:  # scikit-learn >= 1.9: the (experimental) callback API
+    from sklearn.callback import CallbackSupportMixin
+except ImportError:  # pragma: no cover - depends on the installed scikit-learn
+
+    class CallbackSupportMixin:
+        """Stand-in on scikit-learn versions without ``sklearn.callback``."""
+
+
 #: Hidden activations scikit-learn's MLP knows (for ``to_sklearn``).
 MLP_ACTIVATIONS = frozenset(_MLP_ACTIVATIONS)
 
 __all__ = [
+    "CallbackSupportMixin",
     "MLP_ACTIVATIONS",
     "Interval",
     "Options",
