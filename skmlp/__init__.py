@@ -5,8 +5,14 @@ scikit-learn's ``MLPClassifier`` and ``MLPRegressor``.
 """
 
 from ._classifier import SGDMLPClassifier
+from ._plotting import TrainingCurveDisplay
 from ._regressor import SGDMLPRegressor
 
 __version__ = "0.1.0"
 
-__all__ = ["SGDMLPClassifier", "SGDMLPRegressor", "__version__"]
+__all__ = [
+    "SGDMLPClassifier",
+    "SGDMLPRegressor",
+    "TrainingCurveDisplay",
+    "__version__",
+]

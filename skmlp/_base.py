@@ -16,14 +16,18 @@ from sklearn.model_selection import train_test_split
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted, validate_data
 
+from ._callbacks import start_callbacks
 from ._early_stopping import PlateauTracker
 from ._initializers import glorot_uniform
 from ._losses import get_loss
 from ._network import build_mlp
 from ._optimizers import make_optimizer
 from ._penalties import L2Penalty
+from ._persistence import from_plain, to_plain
 from ._schedules import Constant, make_schedule
+from ._summary import format_summary
 from ._sklearn_compat import (
+    CallbackSupportMixin,
     Interval,
     Options,
     StrOptions,
@@ -51,7 +55,7 @@ _DIVERGENCE_ADVICE = (
 )
 
 
-class BaseSGDMLP(BaseEstimator):
+class BaseSGDMLP(CallbackSupportMixin, BaseEstimator):
     """Base class of SGDMLPClassifier and SGDMLPRegressor; not for direct use."""
 
     _parameter_constraints: dict = {
@@ -94,7 +98,8 @@ class BaseSGDMLP(BaseEstimator):
             state.pop("coefs_", None)
             state.pop("intercepts_", None)
         state[_STATE_VERSION_KEY] = _STATE_VERSION
-        return state
+        # Helper objects become plain data, so that skops trusts the estimator alone.
+        return to_plain(state)
 
     def __setstate__(self, state):
         state = dict(state)
@@ -106,7 +111,7 @@ class BaseSGDMLP(BaseEstimator):
                 f"{list(_READABLE_STATE_VERSIONS)}. Load it with the skmlp version "
                 "that saved it, or refit the model."
             )
-        super().__setstate__(state)
+        super().__setstate__(from_plain(state))
         if "_network" in self.__dict__:
             self._publish_params()
 
@@ -175,6 +180,7 @@ class BaseSGDMLP(BaseEstimator):
             intercepts.append(b)
         network.set_coefs(coefs, intercepts)
         self._network = network
+        self.n_params_ = network.count_params()
         self._publish_params()
         self._optimizer = None
         self._schedule = None
@@ -231,10 +237,20 @@ class BaseSGDMLP(BaseEstimator):
             self._sync_params()
         Y = Y.astype(X.dtype, copy=False)  # (n_samples, n_outputs)
 
-        if self.solver in _STOCHASTIC_SOLVERS:
-            self._fit_stochastic(X, Y, sample_weight, incremental)
-        else:
-            self._fit_lbfgs(X, Y, sample_weight)
+        stochastic = self.solver in _STOCHASTIC_SOLVERS
+        callbacks = start_callbacks(
+            self, X, y, sample_weight,
+            n_epochs=(1 if incremental else self.max_iter) if stochastic else 0,
+            task_name="partial_fit" if incremental else "fit",
+        )
+        try:
+            if stochastic:
+                self._fit_stochastic(X, Y, sample_weight, incremental, callbacks)
+            else:
+                self._fit_lbfgs(X, Y, sample_weight)
+        finally:
+            if callbacks is not None:
+                callbacks.end()
         return self
 
     def _check_architecture(self, layer_units, dtype):
@@ -262,7 +278,7 @@ class BaseSGDMLP(BaseEstimator):
             )
         return int(np.clip(self.batch_size, 1, n_samples))
 
-    def _fit_stochastic(self, X, Y, sample_weight, incremental):
+    def _fit_stochastic(self, X, Y, sample_weight, incremental, callbacks=None):
         if not incremental or self._optimizer is None:
             self._optimizer = make_optimizer(
                 self.solver,
@@ -313,6 +329,8 @@ class BaseSGDMLP(BaseEstimator):
             incremental=incremental,
             validation_score=validation_score,
             verbose=bool(self.verbose),
+            on_epoch_begin=None if callbacks is None else callbacks.epoch_begin,
+            on_epoch_end=None if callbacks is None else callbacks.epoch_end,
         )
         if status == "max_iter" and not incremental:
             warnings.warn(
@@ -416,6 +434,63 @@ class BaseSGDMLP(BaseEstimator):
                 "weights were rolled back to the last finite L-BFGS iterate. "
                 + _DIVERGENCE_ADVICE
             )
+
+    # ------------------------------------------------------------- inspecting
+    def summary(self):
+        """A printable table of the fitted network, one row per layer.
+
+        Each row gives the layer's class, output shape, activation, parameter
+        count (``n_out * (n_in + 1)`` for a dense layer) and, for other layers
+        such as dropout or batch normalisation, their settings; the last line
+        gives the total, equal to ``n_params_``.
+
+        Returns
+        -------
+        table : str
+            Print it: ``print(est.summary())``.
+        """
+        check_is_fitted(self)
+        title = (
+            f"{type(self).__name__}: {self.n_layers_ - 2} hidden layer(s), "
+            f"solver={self.solver!r}, alpha={self.alpha:g}"
+        )
+        return format_summary(
+            self._network, self.n_features_in_, self.out_activation_, title
+        )
+
+    def to_sklearn(self):
+        """An equivalent fitted scikit-learn MLP, e.g. for ONNX export.
+
+        The result is a :class:`~sklearn.neural_network.MLPClassifier` or
+        :class:`~sklearn.neural_network.MLPRegressor` with the parameters
+        scikit-learn knows and weights that give the same predictions. Layers
+        that act at predict time as a per-unit affine map (dropout, batch
+        normalisation with its running statistics) are folded into the next
+        dense layer's weights.
+
+        Returns
+        -------
+        mlp : MLPClassifier or MLPRegressor
+            A fitted estimator; its arrays are copies.
+
+        Raises
+        ------
+        ValueError
+            If the model uses an activation, loss or layer scikit-learn's MLP
+            cannot express.
+
+        Examples
+        --------
+        Convert to ONNX with skl2onnx (``pip install "skmlp[onnx]"``)::
+
+            from skl2onnx import to_onnx
+            onx = to_onnx(est.to_sklearn(), X[:1].astype("float32"))
+        """
+        check_is_fitted(self)
+        self._sync_params()
+        from ._export import to_sklearn
+
+        return to_sklearn(self)
 
     # ------------------------------------------------------------ predicting
     def _forward(self, X, check_input=True, link=True):

@@ -126,6 +126,10 @@ COMMON_ATTRIBUTES = """\
     n_outputs_ : int
         Number of outputs.
 
+    n_params_ : int
+        Number of learned parameters, ``sum_l n_l * (n_{l-1} + 1)`` over the
+        dense layers (plus those of any other layer); see ``summary()``.
+
     out_activation_ : str
         Name of the output activation.
 """

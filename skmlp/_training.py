@@ -67,7 +67,8 @@ def _objective(network, loss, penalty, Xb, Yb, wb, dZ_out):
 
 def fit_stochastic(network, loss, penalty, optimizer, schedule, tracker, log, X, Y,
                    sample_weight, *, batch_size, max_iter, shuffle, rng,
-                   incremental=False, validation_score=None, verbose=False):
+                   incremental=False, validation_score=None, verbose=False,
+                   on_epoch_begin=None, on_epoch_end=None):
     """Run minibatch epochs until ``max_iter``, a plateau, or one epoch if incremental.
 
     Parameters
@@ -95,15 +96,21 @@ def fit_stochastic(network, loss, penalty, optimizer, schedule, tracker, log, X,
         tracker monitors it, else it monitors the training loss.
     verbose : bool, default=False
         Print one line per epoch, as scikit-learn does.
+    on_epoch_begin : callable or None, default=None
+        ``on_epoch_begin()`` before each epoch.
+    on_epoch_end : callable or None, default=None
+        ``on_epoch_end() -> bool`` after each epoch's records are updated (and
+        before a plateau is acted on); True stops training.
 
     Returns
     -------
-    status : {"max_iter", "plateau", "incremental", "interrupted", "diverged"}
+    status : {"max_iter", "plateau", "incremental", "interrupted", "diverged", "stopped"}
         "interrupted" (KeyboardInterrupt) and "diverged" (a non-finite batch loss
         or non-finite weights at the end of an epoch) both leave ``network.params``
         as they were after the last completed epoch (or at the start of the call)
         and the log without the unfinished epoch; the optimizer's state is then
-        stale and should be discarded.
+        stale and should be discarded. "stopped" when ``on_epoch_end`` asked to
+        stop.
     """
     n_samples = X.shape[0]
     dtype = network.dtype
@@ -120,6 +127,8 @@ def fit_stochastic(network, loss, penalty, optimizer, schedule, tracker, log, X,
     log.n_iter = 0
     try:
         for _ in range(max_iter):
+            if on_epoch_begin is not None:
+                on_epoch_begin()
             if shuffle:
                 sample_idx = shuffled(sample_idx, rng)  # (n_samples,)
             accumulated = 0.0
@@ -164,6 +173,9 @@ def fit_stochastic(network, loss, penalty, optimizer, schedule, tracker, log, X,
             else:
                 plateau = tracker.update(log.loss, network.params)
             schedule.epoch_end(log.t)
+            if on_epoch_end is not None and on_epoch_end():
+                status = "stopped"
+                break
             if plateau:
                 what = "Validation score" if validation_score is not None else "Training loss"
                 msg = "%s did not improve more than tol=%f for %d consecutive epochs." % (

@@ -1,0 +1,39 @@
+"""Save a model safely with skops, then deploy it as ONNX.
+
+skops files load without pickle's arbitrary code: only the types you trust are
+rebuilt, and an skmlp model needs just its own class trusted. ``to_sklearn()``
+gives an equivalent scikit-learn MLP, which skl2onnx turns into ONNX for
+onnxruntime. Needs ``pip install "skmlp[skops,onnx]"``.
+Run ``python examples/save_and_deploy.py``.
+"""
+
+import os
+import tempfile
+
+import numpy as np
+import onnxruntime as rt
+import skops.io as sio
+from skl2onnx import to_onnx
+from sklearn.datasets import load_iris
+
+from skmlp import SGDMLPClassifier
+
+X, y = load_iris(return_X_y=True)
+X = X.astype(np.float32)  # ONNX runs in float32; train in float32 too
+clf = SGDMLPClassifier((16,), solver="lbfgs", max_iter=500, random_state=0).fit(X, y)
+print(clf.summary())
+
+path = os.path.join(tempfile.mkdtemp(), "iris_mlp.skops")
+sio.dump(clf, path)
+print("\nuntrusted types in the file:", sio.get_untrusted_types(file=path))
+loaded = sio.load(path, trusted=["skmlp._classifier.SGDMLPClassifier"])
+assert (loaded.predict(X) == clf.predict(X)).all()
+loaded.set_params(solver="adam")  # loaded models keep learning with partial_fit
+print("loaded; partial_fit continues: loss", loaded.partial_fit(X, y).loss_)
+
+onx = to_onnx(clf.to_sklearn(), X[:1], options={"zipmap": False})
+session = rt.InferenceSession(onx.SerializeToString(),
+                              providers=["CPUExecutionProvider"])
+labels, proba = session.run(None, {session.get_inputs()[0].name: X})
+print("ONNX labels equal ours:", (labels == clf.predict(X)).all())
+print("largest probability difference:", np.abs(proba - clf.predict_proba(X)).max())
