@@ -16,6 +16,7 @@ import scipy.optimize
 import scipy.sparse as sp
 
 from ._batching import batch_slices, shuffled
+from ._layers import BATCH_NORM_MOMENTUM
 
 
 class TrainingLog:
@@ -33,6 +34,8 @@ class TrainingLog:
         One entry per epoch.
     validation_scores : list of float or None
         Validation score per epoch, when there is a validation set.
+    validation_loss_curve : list of float or None
+        Validation loss per epoch, when there is a validation set.
     """
 
     def __init__(self, early_stopping):
@@ -41,6 +44,14 @@ class TrainingLog:
         self.loss = None
         self.loss_curve = []
         self.validation_scores = [] if early_stopping else None
+        self.validation_loss_curve = [] if early_stopping else None
+
+
+_MONITOR_NAMES = {
+    "score": "Validation score",
+    "validation_loss": "Validation loss",
+    "loss": "Training loss",
+}
 
 
 def _objective(network, loss, penalty, Xb, Yb, wb, dZ_out):
@@ -67,14 +78,17 @@ def _objective(network, loss, penalty, Xb, Yb, wb, dZ_out):
 
 def fit_stochastic(network, loss, penalty, optimizer, schedule, tracker, log, X, Y,
                    sample_weight, *, batch_size, max_iter, shuffle, rng,
-                   incremental=False, validation_score=None, verbose=False):
+                   incremental=False, validation_score=None, verbose=False,
+                   validation_loss=None, monitor=None, max_grad_norm=None):
     """Run minibatch epochs until ``max_iter``, a plateau, or one epoch if incremental.
 
     Parameters
     ----------
     network : Network
     loss : Loss
-    penalty : L2Penalty
+    penalty : L2Penalty or ElasticNetPenalty
+        An elastic net's L1 part is applied after each optimizer step
+        (``proximal_step``).
     optimizer : Optimizer
     schedule : Constant
         Gives the learning rate; reacts to plateaus.
@@ -91,10 +105,20 @@ def fit_stochastic(network, loss, penalty, optimizer, schedule, tracker, log, X,
     incremental : bool, default=False
         Stop after one epoch (``partial_fit``).
     validation_score : callable or None
-        ``validation_score() -> float`` on the current parameters; when given the
-        tracker monitors it, else it monitors the training loss.
+        ``validation_score() -> float`` on the current parameters, recorded in
+        ``log.validation_scores`` every epoch.
     verbose : bool, default=False
         Print one line per epoch, as scikit-learn does.
+    validation_loss : callable or None
+        ``validation_loss() -> float``, recorded in
+        ``log.validation_loss_curve`` every epoch (given with
+        ``validation_score``).
+    monitor : {"score", "validation_loss", "loss"} or None
+        What the tracker is fed; None means "score" when ``validation_score``
+        is given, else the training "loss".
+    max_grad_norm : float or None, default=None
+        Rescale each minibatch's whole gradient (penalty included) to this
+        Euclidean norm when it is larger; None disables clipping.
 
     Returns
     -------
@@ -108,6 +132,9 @@ def fit_stochastic(network, loss, penalty, optimizer, schedule, tracker, log, X,
     if dense_gather:
         X_buf = np.empty((batch_size, X.shape[1]), dtype=X.dtype)  # (batch, n_features)
     sample_idx = np.arange(n_samples)  # (n_samples,)
+    if monitor is None:
+        monitor = "score" if validation_score is not None else "loss"
+    proximal = getattr(penalty, "l1", 0.0) > 0
     status = "max_iter"
     log.n_iter = 0
     try:
@@ -132,24 +159,38 @@ def fit_stochastic(network, loss, penalty, optimizer, schedule, tracker, log, X,
                     network, loss, penalty, Xb, Yb, wb, dZ_buf[:nb]
                 )
                 accumulated += reported * nb
-                optimizer.step(network.params, network.grads, schedule.learning_rate)
+                if max_grad_norm is not None:
+                    norm = np.sqrt(network.grads @ network.grads)
+                    if norm > max_grad_norm:
+                        network.grads *= max_grad_norm / norm
+                lr = schedule.learning_rate
+                optimizer.step(network.params, network.grads, lr)
+                if proximal:
+                    penalty.proximal_step(
+                        network.params, network.n_coef, optimizer.step_size(lr),
+                        nb if wb is None else float(wb.sum()),
+                    )
             log.n_iter += 1
             log.loss = accumulated / n_samples
             log.t += n_samples
             log.loss_curve.append(log.loss)
             if verbose:
                 print("Iteration %d, loss = %.8f" % (log.n_iter, log.loss))
+            monitored = {"loss": log.loss}
             if validation_score is not None:
-                score = validation_score()
+                monitored["score"] = score = validation_score()
                 log.validation_scores.append(score)
                 if verbose:
                     print("Validation score: %f" % score)
-                plateau = tracker.update(score, network.params)
-            else:
-                plateau = tracker.update(log.loss, network.params)
+            if validation_loss is not None:
+                monitored["validation_loss"] = vloss = validation_loss()
+                log.validation_loss_curve.append(vloss)
+                if verbose:
+                    print("Validation loss: %f" % vloss)
+            plateau = tracker.update(monitored[monitor], network.params)
             schedule.epoch_end(log.t)
             if plateau:
-                what = "Validation score" if validation_score is not None else "Training loss"
+                what = _MONITOR_NAMES[monitor]
                 msg = "%s did not improve more than tol=%f for %d consecutive epochs." % (
                     what, tracker.tol, tracker.n_iter_no_change)
                 stop, suffix = schedule.on_plateau()
@@ -215,6 +256,9 @@ def fit_lbfgs(network, loss, penalty, X, Y, sample_weight, *, max_iter, max_fun,
             print("Iteration %d, loss = %.8f" % (iteration[0], intermediate_result.fun))
 
     theta0 = network.params.astype(np.float64)  # (n_params,)
+    # Full batch: batch-norm running statistics become those of the last
+    # evaluation, i.e. of the whole training set at the returned parameters.
+    network.set_batch_norm_momentum(0.0)
     try:
         result = scipy.optimize.minimize(
             fun, theta0, method="L-BFGS-B", jac=True, callback=callback,
@@ -223,6 +267,9 @@ def fit_lbfgs(network, loss, penalty, X, Y, sample_weight, *, max_iter, max_fun,
     finally:
         network.release()
     network.params[...] = result.x
-    reported, _ = _objective(network, loss, penalty, X, Y, sample_weight, dZ_buf)
-    network.release()
+    try:
+        reported, _ = _objective(network, loss, penalty, X, Y, sample_weight, dZ_buf)
+    finally:
+        network.set_batch_norm_momentum(BATCH_NORM_MOMENTUM)
+        network.release()
     return result, reported
