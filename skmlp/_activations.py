@@ -12,7 +12,7 @@ This module is part of the NumPy core: it imports no scikit-learn.
 import math
 
 import numpy as np
-from scipy.special import erf, expit
+from scipy.special import erfc, expit
 
 
 _SQRT_HALF = math.sqrt(0.5)
@@ -172,7 +172,7 @@ class Softplus(Activation):
 
 
 class GELU(Activation):
-    """``f(z) = z * Phi(z)`` with ``Phi`` the standard normal CDF (exact, erf form).
+    """``f(z) = z * Phi(z)`` with ``Phi`` the standard normal CDF (exact, via erfc).
 
     Its derivative ``Phi(z) + z * phi(z)`` cannot be recovered from ``f(z)``, so
     the dense layer keeps ``Z`` for it (``needs_z``).
@@ -182,9 +182,8 @@ class GELU(Activation):
     needs_z = True
 
     def forward(self, Z):
-        cdf = erf(Z * _SQRT_HALF)  # (n, n_units) temporary
-        cdf += 1
-        cdf *= 0.5
+        cdf = erfc(Z * -_SQRT_HALF)  # (n, n_units) temporary; no cancellation
+        cdf *= 0.5  # (n, n_units) Phi(z)
         Z *= cdf
         return Z
 
@@ -192,9 +191,8 @@ class GELU(Activation):
         pdf = np.exp(-0.5 * Z * Z)  # (n, n_units) temporary
         pdf *= Z
         pdf *= _INV_SQRT_2PI
-        cdf = erf(Z * _SQRT_HALF)  # (n, n_units) temporary
-        cdf += 1
-        cdf *= 0.5
+        cdf = erfc(Z * -_SQRT_HALF)  # (n, n_units) temporary
+        cdf *= 0.5  # (n, n_units) Phi(z)
         cdf += pdf
         dA *= cdf
         return dA
