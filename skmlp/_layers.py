@@ -273,7 +273,7 @@ class BatchNorm(Layer):
         Added to the variance.
     """
 
-    _transient = ("_out", "_xhat", "_inv_std", "_dX")
+    _transient = ("_out", "_xhat", "_dX", "_cache")
 
     def __init__(self, n_units, momentum=BATCH_NORM_MOMENTUM, eps=1e-5):
         self.n_in = self.n_out = n_units
@@ -326,11 +326,11 @@ class BatchNorm(Layer):
         self.running_mean += (1 - m) * mean  # (n_units,)
         self.running_var *= m
         self.running_var += (1 - m) * var  # (n_units,)
-        self._xhat, self._inv_std = xhat, inv_std
+        self._cache = xhat, inv_std
         return out
 
     def backward(self, dY, need_dX=True):
-        xhat, inv_std = self._xhat, self._inv_std  # (n, n_units), (n_units,)
+        xhat, inv_std = self._cache  # (n, n_units), (n_units,)
         n = xhat.shape[0]
         dgamma, dbeta = self.grads["gamma"], self.grads["beta"]  # (n_units,), (n_units,)
         np.einsum("ij,ij->j", dY, xhat, out=dgamma)  # (n_units,)
