@@ -5,7 +5,7 @@ from sklearn.base import ClassifierMixin
 from sklearn.metrics import accuracy_score
 from sklearn.preprocessing import LabelBinarizer
 from sklearn.utils.metaestimators import available_if
-from sklearn.utils.class_weight import compute_class_weight
+from sklearn.utils.class_weight import compute_class_weight, compute_sample_weight
 from sklearn.utils.multiclass import type_of_target, unique_labels
 from sklearn.utils.validation import column_or_1d, validate_data
 
@@ -37,7 +37,8 @@ class SGDMLPClassifier(ClassifierMixin, BaseSGDMLP):
         ``partial_fit`` it balances the classes present in each call's ``y``.
         Labels absent from a dict weigh 1; a label not among the classes is an
         error. Validation sets (``X_val`` or the early-stopping split) are
-        weighted alike. Not for multilabel targets.
+        weighted alike. For multilabel targets only 'balanced' (each label
+        balanced as a binary output, the weights multiplied).
 
     Attributes
     ----------
@@ -248,10 +249,22 @@ default=None
         if self.class_weight is None:
             return sample_weight
         if self._label_binarizer.y_type_.startswith("multilabel"):
-            raise ValueError(
-                "class_weight is not supported for multilabel targets; pass "
-                "sample_weight instead."
-            )
+            if self.class_weight != "balanced":
+                raise ValueError(
+                    "class_weight for multilabel targets must be 'balanced' or None; "
+                    "pass sample_weight for other weightings."
+                )
+            # each label column balanced as a binary output, multiplied together
+            per_sample = compute_sample_weight("balanced", Y).astype(dtype)  # (n_samples,)
+        else:
+            per_sample = self._class_weight_of_rows(Y, sample_weight, dtype)  # (n_samples,)
+        if sample_weight is not None:
+            per_sample *= sample_weight
+        return per_sample
+
+    def _class_weight_of_rows(self, Y, sample_weight, dtype):
+        """The class weight of each row of a binary or multiclass target."""
+        y = self._label_binarizer.inverse_transform(Y)  # (n_samples,)
         if isinstance(self.class_weight, dict):
             unknown = [c for c in self.class_weight if c not in set(self.classes_.tolist())]
             if unknown:
@@ -259,16 +272,19 @@ default=None
                     f"class_weight has labels {unknown} that are not among the "
                     f"classes {self.classes_.tolist()}."
                 )
-        y = self._label_binarizer.inverse_transform(Y)  # (n_samples,)
-        classes = self.classes_
-        if isinstance(self.class_weight, str):
-            classes = np.unique(y)  # 'balanced' over the classes present
+            classes, keep = self.classes_, slice(None)
+        else:
+            # 'balanced' over the classes present with positive weight (the
+            # others weigh nothing anyway), as compute_class_weight requires
+            keep = slice(None) if sample_weight is None else sample_weight > 0
+            classes = np.unique(y[keep])
+        sw = None if sample_weight is None else sample_weight[keep]
         weights = compute_class_weight(
-            self.class_weight, classes=classes, y=y, sample_weight=sample_weight
+            self.class_weight, classes=classes, y=y[keep], sample_weight=sw
         )  # (n_classes,)
-        per_sample = np.asarray(weights, dtype=dtype)[np.searchsorted(classes, y)]  # (n_samples,)
-        if sample_weight is not None:
-            per_sample *= sample_weight
+        idx = np.clip(np.searchsorted(classes, y), 0, len(classes) - 1)  # (n_samples,)
+        per_sample = np.asarray(weights, dtype=dtype)[idx]  # (n_samples,)
+        per_sample[classes[idx] != y] = 0  # rows of classes without weight
         return per_sample
 
     def _encode_validation_target(self, y_val):
