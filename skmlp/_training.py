@@ -264,10 +264,7 @@ def fit_lbfgs(network, loss, penalty, X, Y, sample_weight, *, max_iter, max_fun,
             fun, theta0, method="L-BFGS-B", jac=True, callback=callback,
             options={"maxfun": max_fun, "maxiter": max_iter, "gtol": tol},
         )
-    finally:
-        network.release()
-    network.params[...] = result.x
-    try:
+        network.params[...] = result.x
         reported, _ = _objective(network, loss, penalty, X, Y, sample_weight, dZ_buf)
     finally:
         network.set_batch_norm_momentum(BATCH_NORM_MOMENTUM)

@@ -129,7 +129,6 @@ def test_batch_norm_standardises_in_training_and_uses_running_statistics_to_pred
 
 
 def test_batch_norm_running_statistics_survive_pickling():
-    bn = BatchNorm(3)
     net = build_mlp([2, 3, 1], "relu", np.float64, batch_norm=True)
     bn = net.layers[1]
     bn.running_mean[:] = [1.0, 2.0, 3.0]
@@ -163,7 +162,7 @@ def test_elastic_net_value_and_l2_gradient_follow_the_stated_scaling():
         p, m = params.copy(), params.copy()
         p[i] += H
         m[i] -= H
-        fd[i] = (ElasticNetPenalty(0.4, 0.0 + 0.0).add_to(p, np.zeros(4), 3, 2.0)
+        fd[i] = (ElasticNetPenalty(0.4, 0.0).add_to(p, np.zeros(4), 3, 2.0)
                  - ElasticNetPenalty(0.4, 0.0).add_to(m, np.zeros(4), 3, 2.0)) / (2 * H)
     # the L2 part's gradient (alpha * (1 - l1_ratio)) is the finite difference
     # of the L2 value scaled by (1 - l1_ratio)
@@ -250,20 +249,14 @@ def test_adamw_with_zero_weight_decay_is_adam_bit_for_bit():
     assert_array_equal(a, b)
 
 
-@pytest.mark.parametrize("opt", [Adam(), AdamW(n_coef=2), Adagrad(), RMSprop()],
-                         ids=["adam", "adamw", "adagrad", "rmsprop"])
+@pytest.mark.parametrize("opt", [Adagrad(), RMSprop()], ids=["adagrad", "rmsprop"])
 def test_adaptive_step_size_is_the_per_coordinate_step_per_unit_gradient(opt):
     params = P0.copy()
     for g in GRADS[:2]:
         opt.step(params, g, 0.01)
     before = params.copy()
-    g = GRADS[2]
-    if isinstance(opt, AdamW):
-        before[:2] *= 1 - 0.01 * opt.weight_decay
-    opt.step(params, g, 0.01)
-    if isinstance(opt, Adam):
-        return  # Adam's step moves m, not g; its step size is checked below
-    assert_allclose(before - params, opt.step_size(0.01) * g, rtol=1e-12)
+    opt.step(params, GRADS[2], 0.01)
+    assert_allclose(before - params, opt.step_size(0.01) * GRADS[2], rtol=1e-12)
 
 
 def test_adam_step_size_is_bias_corrected_rate_over_root_second_moment():
