@@ -9,8 +9,14 @@ alone, so the forward pass never needs to keep ``Z``.
 This module is part of the NumPy core: it imports no scikit-learn.
 """
 
+import math
+
 import numpy as np
-from scipy.special import expit
+from scipy.special import erfc, expit
+
+
+_SQRT_HALF = math.sqrt(0.5)
+_INV_SQRT_2PI = 1.0 / math.sqrt(2.0 * math.pi)
 
 
 class Activation:
@@ -122,7 +128,80 @@ class ReLU(Activation):
         return dA
 
 
-ACTIVATIONS = {cls.name: cls for cls in (Identity, Logistic, Tanh, ReLU)}
+class LeakyReLU(Activation):
+    """``f(z) = z if z > 0 else 0.01 z``; the sign of ``f(z)`` is that of ``z``."""
+
+    name = "leaky_relu"
+    negative_slope = 0.01
+
+    def forward(self, Z):
+        return np.maximum(Z, self.negative_slope * Z, out=Z)
+
+    def backward(self, A, dA, Z=None):
+        dA[A <= 0] *= self.negative_slope
+        return dA
+
+
+class ELU(Activation):
+    """``f(z) = z if z > 0 else exp(z) - 1``; ``f'(z) = f(z) + 1`` for ``z <= 0``."""
+
+    name = "elu"
+
+    def forward(self, Z):
+        neg = Z < 0  # (n, n_units) temporary
+        Z[neg] = np.expm1(Z[neg])
+        return Z
+
+    def backward(self, A, dA, Z=None):
+        neg = A < 0  # (n, n_units) temporary
+        dA[neg] *= A[neg] + 1
+        return dA
+
+
+class Softplus(Activation):
+    """``f(z) = log(1 + exp(z))``; ``f'(z) = expit(z) = 1 - exp(-f(z))``."""
+
+    name = "softplus"
+
+    def forward(self, Z):
+        return np.logaddexp(0, Z, out=Z)
+
+    def backward(self, A, dA, Z=None):
+        dA *= -np.expm1(-A)  # (n, n_units) temporary
+        return dA
+
+
+class GELU(Activation):
+    """``f(z) = z * Phi(z)`` with ``Phi`` the standard normal CDF (exact, via erfc).
+
+    Its derivative ``Phi(z) + z * phi(z)`` cannot be recovered from ``f(z)``, so
+    the dense layer keeps ``Z`` for it (``needs_z``).
+    """
+
+    name = "gelu"
+    needs_z = True
+
+    def forward(self, Z):
+        cdf = erfc(Z * -_SQRT_HALF)  # (n, n_units) temporary; no cancellation
+        cdf *= 0.5  # (n, n_units) Phi(z)
+        Z *= cdf
+        return Z
+
+    def backward(self, A, dA, Z=None):
+        pdf = np.exp(-0.5 * Z * Z)  # (n, n_units) temporary
+        pdf *= Z
+        pdf *= _INV_SQRT_2PI
+        cdf = erfc(Z * -_SQRT_HALF)  # (n, n_units) temporary
+        cdf *= 0.5  # (n, n_units) Phi(z)
+        cdf += pdf
+        dA *= cdf
+        return dA
+
+
+ACTIVATIONS = {
+    cls.name: cls
+    for cls in (Identity, Logistic, Tanh, ReLU, LeakyReLU, ELU, Softplus, GELU)
+}
 
 
 def get_activation(name):

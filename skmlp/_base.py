@@ -18,13 +18,12 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 
 from ._callbacks import start_callbacks
 from ._early_stopping import PlateauTracker
-from ._initializers import glorot_uniform
-from ._losses import get_loss
+from ._initializers import INITIALIZERS
 from ._network import build_mlp
 from ._optimizers import make_optimizer
-from ._penalties import L2Penalty
+from ._penalties import ElasticNetPenalty, L2Penalty
 from ._persistence import from_plain, to_plain
-from ._schedules import Constant, make_schedule
+from ._schedules import make_schedule
 from ._summary import format_summary
 from ._sklearn_compat import (
     CallbackSupportMixin,
@@ -36,7 +35,7 @@ from ._sklearn_compat import (
 )
 from ._training import TrainingLog, fit_lbfgs, fit_stochastic
 
-_STOCHASTIC_SOLVERS = ("sgd", "adam")
+_STOCHASTIC_SOLVERS = ("sgd", "adam", "adamw", "adagrad", "rmsprop")
 
 # Version of the pickled state's layout. Bump it when a change to the fitted
 # attributes makes older pickles unreadable, and list here the versions this code
@@ -60,11 +59,14 @@ class BaseSGDMLP(CallbackSupportMixin, BaseEstimator):
 
     _parameter_constraints: dict = {
         "hidden_layer_sizes": ["array-like", Interval(Integral, 1, None, closed="left")],
-        "activation": [StrOptions({"identity", "logistic", "tanh", "relu"})],
-        "solver": [StrOptions({"lbfgs", "sgd", "adam"})],
+        "activation": [
+            StrOptions({"identity", "logistic", "tanh", "relu", "leaky_relu", "elu",
+                        "gelu", "softplus"})
+        ],
+        "solver": [StrOptions({"lbfgs", *_STOCHASTIC_SOLVERS})],
         "alpha": [Interval(Real, 0, None, closed="left")],
         "batch_size": [StrOptions({"auto"}), Interval(Integral, 1, None, closed="left")],
-        "learning_rate": [StrOptions({"constant", "invscaling", "adaptive"})],
+        "learning_rate": [StrOptions({"constant", "invscaling", "adaptive", "cosine"})],
         "learning_rate_init": [Interval(Real, 0, None, closed="neither")],
         "power_t": [Interval(Real, 0, None, closed="left")],
         "max_iter": [Interval(Integral, 1, None, closed="left")],
@@ -85,6 +87,16 @@ class BaseSGDMLP(CallbackSupportMixin, BaseEstimator):
             Options(Real, {np.inf}),
         ],
         "max_fun": [Interval(Integral, 1, None, closed="left")],
+        "dropout": [Interval(Real, 0, 1, closed="left"), "array-like"],
+        "batch_norm": ["boolean"],
+        "l1_ratio": [Interval(Real, 0, 1, closed="both")],
+        "rho": [Interval(Real, 0, 1, closed="left")],
+        "weight_decay": [Interval(Real, 0, None, closed="left")],
+        "warmup_fraction": [Interval(Real, 0, 1, closed="left")],
+        "max_grad_norm": [None, Interval(Real, 0, None, closed="neither")],
+        "init": [StrOptions(set(INITIALIZERS))],
+        "early_stopping_metric": [StrOptions({"score", "loss"})],
+        "restore_best_weights": ["boolean"],
     }
 
     # ------------------------------------------------------------------ state
@@ -160,6 +172,28 @@ class BaseSGDMLP(CallbackSupportMixin, BaseEstimator):
             raise ValueError("hidden_layer_sizes must be > 0, got %s." % sizes)
         return [int(s) for s in sizes]
 
+    def _dropout_rates(self, n_hidden):
+        """One dropout rate per hidden layer, validated."""
+        rates = np.atleast_1d(np.asarray(self.dropout, dtype=float))  # (n_rates,)
+        if np.ndim(self.dropout) == 0:
+            rates = np.repeat(rates, n_hidden)  # (n_hidden,)
+        if rates.ndim != 1 or rates.shape[0] != n_hidden:
+            raise ValueError(
+                f"dropout must be a float or hold one rate per hidden layer "
+                f"({n_hidden}); got {self.dropout!r}."
+            )
+        if not np.all((rates >= 0) & (rates < 1)):
+            raise ValueError(f"dropout rates must be in [0, 1); got {self.dropout!r}.")
+        return tuple(float(r) for r in rates)
+
+    def _network_config(self, n_hidden):
+        """What the layer stack depends on besides the layer sizes."""
+        return self._dropout_rates(n_hidden), bool(self.batch_norm)
+
+    def _combine_sample_weight(self, Y, sample_weight, dtype):
+        """Sample weights the loss uses (the classifier folds in class_weight)."""
+        return sample_weight
+
     def _make_loss(self):
         """The core loss for this estimator and target (set in ``_validate_input``)."""
         raise NotImplementedError
@@ -172,10 +206,16 @@ class BaseSGDMLP(CallbackSupportMixin, BaseEstimator):
         self.n_layers_ = len(layer_units)
         self._loss = self._make_loss()
         self.out_activation_ = self._loss.link
-        network = build_mlp(layer_units, self.activation, dtype)
+        rates, batch_norm = self._layer_config = self._network_config(
+            len(layer_units) - 2
+        )
+        network = build_mlp(
+            layer_units, self.activation, dtype, dropout=rates, batch_norm=batch_norm
+        )
+        init = INITIALIZERS[self.init]
         coefs, intercepts = [], []
         for n_in, n_out in zip(layer_units[:-1], layer_units[1:]):
-            W, b = glorot_uniform(n_in, n_out, self._rng, dtype, self.activation)
+            W, b = init(n_in, n_out, self._rng, dtype, self.activation)
             coefs.append(W)
             intercepts.append(b)
         network.set_coefs(coefs, intercepts)
@@ -188,14 +228,38 @@ class BaseSGDMLP(CallbackSupportMixin, BaseEstimator):
             self._log = TrainingLog(self.early_stopping)
             self._tracker = self._new_tracker()
 
+    def _tracker_setup(self):
+        """``(monitor, mode, keep_best)`` of the plateau tracker for this fit."""
+        if self.early_stopping:
+            if self.early_stopping_metric == "loss":
+                return "validation_loss", "loss", True
+            return "score", "score", True
+        return "loss", "loss", bool(self.restore_best_weights)
+
     def _new_tracker(self):
-        mode = "score" if self.early_stopping else "loss"
-        tracker = PlateauTracker(self.tol, self.n_iter_no_change, mode)
-        if mode == "score":
+        _, mode, keep_best = self._tracker_setup()
+        tracker = PlateauTracker(self.tol, self.n_iter_no_change, mode, keep_best)
+        if keep_best:
             tracker.remember(self._network.params)
         return tracker
 
-    def _fit(self, X, y, sample_weight=None, incremental=False, state_before=None):
+    def _check_toolkit_params(self):
+        """Reject combinations the solvers cannot honour."""
+        if self.solver == "lbfgs":
+            bad = []
+            if np.any(np.asarray(self.dropout, dtype=float) > 0):
+                bad.append("dropout > 0")
+            if self.l1_ratio > 0 and self.alpha > 0:
+                bad.append("l1_ratio > 0")
+            if bad:
+                raise ValueError(
+                    f"solver='lbfgs' minimises a smooth full-batch objective and "
+                    f"does not support {' or '.join(bad)}; use a stochastic solver "
+                    f"({', '.join(_STOCHASTIC_SOLVERS)})."
+                )
+
+    def _fit(self, X, y, sample_weight=None, incremental=False, state_before=None,
+             X_val=None, y_val=None, sample_weight_val=None):
         # Validation sets attributes (n_features_in_, classes_, ...) as it goes:
         # when it fails, put them back, so that a bad call never spoils a model
         # already fitted. ``state_before`` is the state a caller that started
@@ -209,6 +273,7 @@ class BaseSGDMLP(CallbackSupportMixin, BaseEstimator):
             )
             if self.early_stopping and incremental:
                 raise ValueError("partial_fit does not support early_stopping=True")
+            self._check_toolkit_params()
             X, Y = self._validate_input(X, y, incremental, reset=first_pass)
             if sample_weight is not None:
                 sample_weight = _check_sample_weight(
@@ -218,6 +283,12 @@ class BaseSGDMLP(CallbackSupportMixin, BaseEstimator):
                     raise ValueError(
                         "Sample weights must contain at least one non-zero number."
                     )
+            sample_weight = self._combine_sample_weight(Y, sample_weight, X.dtype)
+            validation_set = None
+            if X_val is not None or y_val is not None or sample_weight_val is not None:
+                validation_set = self._validate_validation_set(
+                    X_val, y_val, sample_weight_val, X.dtype
+                )
             layer_units = [X.shape[1]] + hidden + [Y.shape[1]]
             if not first_pass:
                 self._check_architecture(layer_units, X.dtype)
@@ -245,7 +316,9 @@ class BaseSGDMLP(CallbackSupportMixin, BaseEstimator):
         )
         try:
             if stochastic:
-                self._fit_stochastic(X, Y, sample_weight, incremental, callbacks)
+                self._fit_stochastic(
+                    X, Y, sample_weight, incremental, validation_set, callbacks
+                )
             else:
                 self._fit_lbfgs(X, Y, sample_weight)
         finally:
@@ -267,6 +340,14 @@ class BaseSGDMLP(CallbackSupportMixin, BaseEstimator):
                 f"continue training on {np.dtype(dtype)} data; cast X to "
                 f"{self._network.dtype}."
             )
+        config = self._network_config(len(layer_units) - 2)
+        if config != self._layer_config:
+            raise ValueError(
+                f"The network was built with dropout={list(self._layer_config[0])}"
+                f" and batch_norm={self._layer_config[1]}; this call asks for "
+                f"dropout={list(config[0])} and batch_norm={config[1]}. They cannot "
+                "change under warm_start or partial_fit: refit from scratch."
+            )
 
     def _batch_size(self, n_samples):
         if self.batch_size == "auto":
@@ -278,7 +359,13 @@ class BaseSGDMLP(CallbackSupportMixin, BaseEstimator):
             )
         return int(np.clip(self.batch_size, 1, n_samples))
 
-    def _fit_stochastic(self, X, Y, sample_weight, incremental, callbacks=None):
+    def _make_penalty(self):
+        if self.l1_ratio > 0:
+            return ElasticNetPenalty(self.alpha, self.l1_ratio)
+        return L2Penalty(self.alpha)
+
+    def _fit_stochastic(self, X, Y, sample_weight, incremental, validation_set=None,
+                        callbacks=None):
         if not incremental or self._optimizer is None:
             self._optimizer = make_optimizer(
                 self.solver,
@@ -287,34 +374,56 @@ class BaseSGDMLP(CallbackSupportMixin, BaseEstimator):
                 beta_1=self.beta_1,
                 beta_2=self.beta_2,
                 epsilon=self.epsilon,
+                rho=self.rho,
+                weight_decay=self.weight_decay,
+                n_coef=self._network.n_coef,
             )
-            if self.solver == "sgd":
-                self._schedule = make_schedule(
-                    self.learning_rate, self.learning_rate_init, self.power_t
-                )
-            else:
-                # As in scikit-learn, Adam's step size comes from
-                # learning_rate_init alone; learning_rate is an sgd setting.
-                self._schedule = Constant(self.learning_rate_init)
+            # Unlike scikit-learn, whose adam ignores learning_rate, every
+            # stochastic solver follows the schedule; 'constant' is
+            # scikit-learn's behaviour for all of them.
+            self._schedule = make_schedule(
+                self.learning_rate,
+                self.learning_rate_init,
+                self.power_t,
+                max_iter=self.max_iter,
+                warmup_fraction=self.warmup_fraction,
+            )
 
+        monitor, mode, keep_best = self._tracker_setup()
+        has_validation = self.early_stopping or validation_set is not None
         if not hasattr(self, "_log"):
-            self._log = TrainingLog(self.early_stopping)
-        if not hasattr(self, "_tracker") or self._tracker.mode != (
-            "score" if self.early_stopping else "loss"
+            self._log = TrainingLog(has_validation)
+        if (
+            not hasattr(self, "_tracker")
+            or self._tracker.mode != mode
+            or self._tracker.keep_best != keep_best
         ):
             self._tracker = self._new_tracker()
-            self._log.validation_scores = [] if self.early_stopping else None
+        if (self._log.validation_scores is None) == has_validation:
+            self._log.validation_scores = [] if has_validation else None
+            self._log.validation_loss_curve = [] if has_validation else None
 
-        validation_score = None
-        if self.early_stopping:
-            X, Y, sample_weight, validation_score = self._split_validation(
-                X, Y, sample_weight
+        validation_score = validation_loss = None
+        if has_validation:
+            if validation_set is None:
+                X, Y, sample_weight, validation_set = self._split_validation(
+                    X, Y, sample_weight
+                )
+            validation_score, validation_loss = self._validation_callables(
+                *validation_set
+            )
+        if self._layer_config[0] and max(self._layer_config[0]) > 0:
+            # Dropout masks come from their own Generator, seeded once per call
+            # from the estimator's RandomState: the stream shuffling and
+            # initialisation draw from is undisturbed when dropout is off.
+            self._network.set_dropout_rng(
+                np.random.default_rng(self._rng.randint(2**32 - 1))
             )
 
         status = fit_stochastic(
             self._network,
             self._loss,
-            L2Penalty(self.alpha),
+            self._make_penalty(),
             self._optimizer,
             self._schedule,
             self._tracker,
@@ -329,6 +438,9 @@ class BaseSGDMLP(CallbackSupportMixin, BaseEstimator):
             incremental=incremental,
             validation_score=validation_score,
             verbose=bool(self.verbose),
+            validation_loss=validation_loss,
+            monitor=monitor,
+            max_grad_norm=self.max_grad_norm,
             on_epoch_begin=None if callbacks is None else callbacks.epoch_begin,
             on_epoch_end=None if callbacks is None else callbacks.epoch_end,
         )
@@ -342,12 +454,14 @@ class BaseSGDMLP(CallbackSupportMixin, BaseEstimator):
             # Its moments may hold a half-applied or non-finite step: the next
             # partial_fit starts a fresh optimizer from the restored weights.
             self._optimizer = None
-        if self.early_stopping:
+        if keep_best and self._tracker.best_params is not None:
             self._network.params[...] = self._tracker.best_params
         self._publish_log()
         completed = len(self.loss_curve_)
         if self.early_stopping:
             kept = "the best validation score so far"
+        elif keep_best:
+            kept = "the epoch with the lowest training loss so far"
         elif completed:
             kept = f"epoch {completed}, the last completed one"
         else:
@@ -370,14 +484,60 @@ class BaseSGDMLP(CallbackSupportMixin, BaseEstimator):
         self.t_ = log.t
         self.loss_ = log.loss
         self.loss_curve_ = log.loss_curve
-        if self.early_stopping:
-            self.validation_scores_ = log.validation_scores
-            self.best_validation_score_ = tracker.best
-            self.best_loss_ = None
-        else:
-            self.validation_scores_ = None
-            self.best_validation_score_ = None
+        self.validation_scores_ = log.validation_scores
+        self.validation_loss_curve_ = log.validation_loss_curve
+        self.best_validation_score_ = None
+        self.best_loss_ = None
+        if not self.early_stopping:
             self.best_loss_ = tracker.best
+        elif self.early_stopping_metric == "score":
+            self.best_validation_score_ = tracker.best
+        elif log.validation_loss_curve:
+            # the score of the epoch whose weights were restored
+            best_epoch = int(np.argmin(log.validation_loss_curve))
+            self.best_validation_score_ = log.validation_scores[best_epoch]
+
+    def _validate_validation_set(self, X_val, y_val, sample_weight_val, dtype):
+        """Check an explicit validation set like the training data."""
+        if X_val is None or y_val is None:
+            raise ValueError(
+                "X_val and y_val must be given together (sample_weight_val needs "
+                "both)."
+            )
+        if self.solver not in _STOCHASTIC_SOLVERS:
+            raise ValueError(
+                "A validation set (X_val, y_val) is only used by the stochastic "
+                f"solvers; solver={self.solver!r}."
+            )
+        X_val = validate_data(
+            self, X_val, accept_sparse=["csr", "csc"], dtype=dtype, reset=False
+        )
+        Y_val = self._encode_validation_target(y_val)  # (n_val, n_outputs)
+        if Y_val.shape[0] != X_val.shape[0]:
+            raise ValueError(
+                f"X_val and y_val have different numbers of samples: "
+                f"{X_val.shape[0]} and {Y_val.shape[0]}."
+            )
+        Y_val = Y_val.astype(dtype, copy=False)
+        if sample_weight_val is not None:
+            sample_weight_val = _check_sample_weight(sample_weight_val, X_val, dtype=dtype)
+        sample_weight_val = self._combine_sample_weight(Y_val, sample_weight_val, dtype)
+        return X_val, Y_val, sample_weight_val
+
+    def _validation_callables(self, X_val, Y_val, sw_val):
+        """``(score(), loss())`` on the validation set, both weight-aware."""
+        y_val = self._validation_target(Y_val)
+        loss = self._loss
+
+        def validation_score():
+            return self._score_raw(X_val, y_val, sw_val)
+
+        def validation_loss():
+            Z = self._network.forward(X_val, training=False)  # (n_val, n_outputs)
+            value, _ = loss(Z, Y_val, sw_val)
+            return value * loss.curve_factor(Z.shape[1])
+
+        return validation_score, validation_loss
 
     def _split_validation(self, X, Y, sample_weight):
         """Hold out ``validation_fraction`` of the data, as scikit-learn does."""
@@ -398,18 +558,13 @@ class BaseSGDMLP(CallbackSupportMixin, BaseEstimator):
                 "The validation set is too small. Increase 'validation_fraction' "
                 "or the size of your dataset."
             )
-        y_val = self._validation_target(Y_val)
-
-        def validation_score():
-            return self._score_raw(X_val, y_val, sw_val)
-
-        return X_train, Y_train, sw_train, validation_score
+        return X_train, Y_train, sw_train, (X_val, Y_val, sw_val)
 
     def _fit_lbfgs(self, X, Y, sample_weight):
         result, reported = fit_lbfgs(
             self._network,
             self._loss,
-            L2Penalty(self.alpha),
+            self._make_penalty(),
             X,
             Y,
             sample_weight,

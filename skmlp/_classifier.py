@@ -5,13 +5,14 @@ from sklearn.base import ClassifierMixin
 from sklearn.metrics import accuracy_score
 from sklearn.preprocessing import LabelBinarizer
 from sklearn.utils.metaestimators import available_if
+from sklearn.utils.class_weight import compute_class_weight, compute_sample_weight
 from sklearn.utils.multiclass import type_of_target, unique_labels
 from sklearn.utils.validation import column_or_1d, validate_data
 
 from ._base import BaseSGDMLP
 from ._docs import COMMON_ATTRIBUTES, COMMON_PARAMETERS
 from ._losses import get_loss
-from ._sklearn_compat import _check_partial_fit_first_call, _fit_context
+from ._sklearn_compat import StrOptions, _check_partial_fit_first_call, _fit_context
 
 
 class SGDMLPClassifier(ClassifierMixin, BaseSGDMLP):
@@ -28,6 +29,17 @@ class SGDMLPClassifier(ClassifierMixin, BaseSGDMLP):
 """
         + COMMON_PARAMETERS
         + """
+    class_weight : dict, 'balanced' or None, default=None
+        Weights of the classes, ``{label: weight}``, multiplied into
+        ``sample_weight`` (not in scikit-learn's MLP). 'balanced' uses
+        ``n_samples / (n_classes * np.bincount(y))`` (weighted by
+        ``sample_weight``), as scikit-learn's ``compute_class_weight``; in
+        ``partial_fit`` it balances the classes present in each call's ``y``.
+        Labels absent from a dict weigh 1; a label not among the classes is an
+        error. Validation sets (``X_val`` or the early-stopping split) are
+        weighted alike. For multilabel targets only 'balanced' (each label
+        balanced as a binary output, the weights multiplied).
+
     Attributes
     ----------
     classes_ : ndarray of shape (n_classes,) or list of ndarray
@@ -53,6 +65,11 @@ class SGDMLPClassifier(ClassifierMixin, BaseSGDMLP):
     True
     """
     )
+
+    _parameter_constraints: dict = {
+        **BaseSGDMLP._parameter_constraints,
+        "class_weight": [dict, StrOptions({"balanced"}), None],
+    }
 
     def __init__(
         self,
@@ -80,6 +97,17 @@ class SGDMLPClassifier(ClassifierMixin, BaseSGDMLP):
         epsilon=1e-8,
         n_iter_no_change=10,
         max_fun=15000,
+        dropout=0.0,
+        batch_norm=False,
+        l1_ratio=0.0,
+        init="glorot_uniform",
+        rho=0.9,
+        weight_decay=0.01,
+        warmup_fraction=0.0,
+        max_grad_norm=None,
+        early_stopping_metric="score",
+        restore_best_weights=False,
+        class_weight=None,
     ):
         self.hidden_layer_sizes = hidden_layer_sizes
         self.activation = activation
@@ -104,10 +132,22 @@ class SGDMLPClassifier(ClassifierMixin, BaseSGDMLP):
         self.epsilon = epsilon
         self.n_iter_no_change = n_iter_no_change
         self.max_fun = max_fun
+        self.dropout = dropout
+        self.batch_norm = batch_norm
+        self.l1_ratio = l1_ratio
+        self.init = init
+        self.rho = rho
+        self.weight_decay = weight_decay
+        self.warmup_fraction = warmup_fraction
+        self.max_grad_norm = max_grad_norm
+        self.early_stopping_metric = early_stopping_metric
+        self.restore_best_weights = restore_best_weights
+        self.class_weight = class_weight
 
     # -------------------------------------------------------------- training
     @_fit_context(prefer_skip_nested_validation=True)
-    def fit(self, X, y, sample_weight=None):
+    def fit(self, X, y, sample_weight=None, *, X_val=None, y_val=None,
+            sample_weight_val=None):
         """Fit the model to data matrix X and target(s) y.
 
         Parameters
@@ -118,13 +158,27 @@ class SGDMLPClassifier(ClassifierMixin, BaseSGDMLP):
             Class labels, or a binary indicator matrix for multilabel targets.
         sample_weight : array-like of shape (n_samples,), default=None
             Sample weights.
+        X_val : {array-like, sparse matrix} of shape (n_val, n_features), \
+default=None
+            An explicit validation set (not in scikit-learn's MLP; the precedent
+            is HistGradientBoosting's). With ``early_stopping`` it replaces the
+            ``validation_fraction`` split; without, its score and loss are only
+            recorded (``validation_scores_``, ``validation_loss_curve_``).
+            Stochastic solvers only.
+        y_val : array-like of shape (n_val,) or (n_val, n_outputs), default=None
+            Targets of ``X_val``.
+        sample_weight_val : array-like of shape (n_val,), default=None
+            Sample weights of the validation set.
 
         Returns
         -------
         self : SGDMLPClassifier
             The fitted model.
         """
-        return self._fit(X, y, sample_weight=sample_weight, incremental=False)
+        return self._fit(
+            X, y, sample_weight=sample_weight, incremental=False, X_val=X_val,
+            y_val=y_val, sample_weight_val=sample_weight_val,
+        )
 
     @available_if(lambda est: est._check_solver())
     @_fit_context(prefer_skip_nested_validation=True)
@@ -214,6 +268,61 @@ class SGDMLPClassifier(ClassifierMixin, BaseSGDMLP):
                 f"{type(self).__name__} needs samples of at least 2 classes, but "
                 f"the data contains only one class: {classes[0]}."
             )
+
+    def _combine_sample_weight(self, Y, sample_weight, dtype):
+        if self.class_weight is None:
+            return sample_weight
+        if self._label_binarizer.y_type_.startswith("multilabel"):
+            if self.class_weight != "balanced":
+                raise ValueError(
+                    "class_weight for multilabel targets must be 'balanced' or None; "
+                    "pass sample_weight for other weightings."
+                )
+            # each label column balanced as a binary output, multiplied together
+            per_sample = compute_sample_weight("balanced", Y).astype(dtype)  # (n_samples,)
+        else:
+            per_sample = self._class_weight_of_rows(Y, sample_weight, dtype)  # (n_samples,)
+        if sample_weight is not None:
+            per_sample *= sample_weight
+        return per_sample
+
+    def _class_weight_of_rows(self, Y, sample_weight, dtype):
+        """The class weight of each row of a binary or multiclass target."""
+        y = self._label_binarizer.inverse_transform(Y)  # (n_samples,)
+        if isinstance(self.class_weight, dict):
+            unknown = [c for c in self.class_weight if c not in set(self.classes_.tolist())]
+            if unknown:
+                raise ValueError(
+                    f"class_weight has labels {unknown} that are not among the "
+                    f"classes {self.classes_.tolist()}."
+                )
+            classes, keep = self.classes_, slice(None)
+        else:
+            # 'balanced' over the classes present with positive weight (the
+            # others weigh nothing anyway), as compute_class_weight requires
+            keep = slice(None) if sample_weight is None else sample_weight > 0
+            classes = np.unique(y[keep])
+        sw = None if sample_weight is None else sample_weight[keep]
+        weights = compute_class_weight(
+            self.class_weight, classes=classes, y=y[keep], sample_weight=sw
+        )  # (n_classes,)
+        idx = np.clip(np.searchsorted(classes, y), 0, len(classes) - 1)  # (n_samples,)
+        per_sample = np.asarray(weights, dtype=dtype)[idx]  # (n_samples,)
+        per_sample[classes[idx] != y] = 0  # rows of classes without weight
+        return per_sample
+
+    def _encode_validation_target(self, y_val):
+        y_val = np.asarray(y_val)
+        if y_val.ndim == 2 and y_val.shape[1] == 1:
+            y_val = column_or_1d(y_val, warn=True)
+        if y_val.ndim == 1:
+            unknown = np.setdiff1d(unique_labels(y_val), self.classes_)
+            if len(unknown):
+                raise ValueError(
+                    f"y_val has labels {unknown.tolist()} not seen in y; the classes "
+                    f"are {self.classes_.tolist()}."
+                )
+        return self._label_binarizer.transform(y_val)  # (n_val, n_outputs)
 
     def _make_loss(self):
         if self._label_binarizer.y_type_ == "multiclass":

@@ -4,14 +4,20 @@ COMMON_PARAMETERS = """\
     hidden_layer_sizes : array-like of shape (n_layers - 2,), default=(100,)
         The ith element is the number of units in the ith hidden layer.
 
-    activation : {'identity', 'logistic', 'tanh', 'relu'}, default='relu'
+    activation : {'identity', 'logistic', 'tanh', 'relu', 'leaky_relu', \
+'elu', 'gelu', 'softplus'}, default='relu'
         Activation function of the hidden layers: 'identity' returns ``x``,
         'logistic' ``1 / (1 + exp(-x))``, 'tanh' ``tanh(x)``, 'relu'
-        ``max(0, x)``.
+        ``max(0, x)``; not in scikit-learn: 'leaky_relu' ``max(x, 0.01 x)``,
+        'elu' ``x`` for ``x > 0`` else ``exp(x) - 1``, 'gelu' ``x * Phi(x)``
+        (exact, with the normal CDF), 'softplus' ``log(1 + exp(x))``.
 
-    solver : {'lbfgs', 'sgd', 'adam'}, default='adam'
+    solver : {'lbfgs', 'sgd', 'adam', 'adamw', 'adagrad', 'rmsprop'}, \
+default='adam'
         Weight optimizer: 'lbfgs' (scipy's quasi-Newton L-BFGS-B on the full
-        batch), 'sgd' (minibatch SGD with momentum) or 'adam'.
+        batch), 'sgd' (minibatch SGD with momentum) or 'adam'; not in
+        scikit-learn: 'adamw' (Adam with decoupled ``weight_decay``),
+        'adagrad' and 'rmsprop' (decay ``rho``), all three with ``epsilon``.
 
     alpha : float, default=0.0001
         Strength of the L2 penalty ``0.5 * alpha * ||W||^2``, divided by the
@@ -21,12 +27,19 @@ COMMON_PARAMETERS = """\
         Minibatch size for the stochastic solvers; 'auto' means
         ``min(200, n_samples)``. Ignored by 'lbfgs'.
 
-    learning_rate : {'constant', 'invscaling', 'adaptive'}, default='constant'
-        Learning-rate schedule of ``solver='sgd'`` (as in scikit-learn, 'adam'
-        ignores it): 'constant' keeps ``learning_rate_init``; 'invscaling' uses
-        ``learning_rate_init / (t + 1) ** power_t`` with ``t`` the samples seen;
-        'adaptive' divides the rate by 5 whenever ``n_iter_no_change`` epochs in
-        a row fail to improve by ``tol``, and stops once it is below 1e-6.
+    learning_rate : {'constant', 'invscaling', 'adaptive', 'cosine'}, \
+default='constant'
+        Learning-rate schedule of every stochastic solver: 'constant' keeps
+        ``learning_rate_init``; 'invscaling' uses ``learning_rate_init / (t + 1)
+        ** power_t`` with ``t`` the samples seen; 'adaptive' divides the rate by
+        5 whenever ``n_iter_no_change`` epochs in a row fail to improve by
+        ``tol``, and stops once it is below 1e-6; 'cosine' (not in
+        scikit-learn) anneals it from ``learning_rate_init`` to 0 over
+        ``max_iter`` epochs. Difference from scikit-learn: its 'adam' ignores
+        ``learning_rate`` (and stops at the first plateau); here 'adam' and the
+        other adaptive solvers follow the schedule too, so 'adaptive' lowers
+        their rate on a plateau. With 'constant' (the default) every solver
+        behaves exactly as in scikit-learn.
 
     learning_rate_init : float, default=0.001
         Initial learning rate of 'sgd' and 'adam'.
@@ -83,6 +96,53 @@ COMMON_PARAMETERS = """\
 
     max_fun : int, default=15000
         Maximum number of loss evaluations of 'lbfgs'.
+
+    dropout : float or sequence of float, default=0.0
+        Inverted dropout after every hidden layer (one rate for all, or one per
+        hidden layer), each in [0, 1). Masks are drawn from ``random_state``
+        while training only: prediction is deterministic. Stochastic solvers
+        only.
+
+    batch_norm : bool, default=False
+        Batch normalisation after each hidden layer, with a learned scale and
+        shift (never penalised) and running mean and variance for prediction.
+        With 'lbfgs' the running statistics are those of the whole training set.
+
+    l1_ratio : float, default=0.0
+        Elastic-net mixing, as in scikit-learn's ElasticNet and SGD models: the
+        penalty is ``alpha * (l1_ratio * ||W||_1 + 0.5 * (1 - l1_ratio) *
+        ||W||^2)``, scaled like ``alpha``. The L1 part is a proximal
+        soft-threshold after each step, so weights reach exactly zero. 0 is
+        scikit-learn's L2 penalty. Stochastic solvers only (when ``alpha > 0``).
+
+    init : {'glorot_uniform', 'he_normal', 'he_uniform', 'lecun_normal'}, \
+default='glorot_uniform'
+        Weight initialisation; 'glorot_uniform' is scikit-learn's (same draws).
+        The others start the biases at zero.
+
+    rho : float, default=0.9
+        Decay rate of the mean of squared gradients of 'rmsprop', in [0, 1).
+
+    weight_decay : float, default=0.01
+        Decoupled weight decay of 'adamw': before each step the weights (not
+        the biases) are multiplied by ``1 - learning_rate * weight_decay``.
+
+    warmup_fraction : float, default=0.0
+        Share of ``max_iter`` (rounded up to whole epochs) during which the
+        learning rate ramps linearly up to the schedule's, in [0, 1).
+
+    max_grad_norm : float or None, default=None
+        Clip each minibatch's gradient (all parameters together) to this
+        Euclidean norm; None disables clipping.
+
+    early_stopping_metric : {'score', 'loss'}, default='score'
+        What early stopping monitors on the validation set: the score
+        (accuracy or R^2, as scikit-learn) or the loss.
+
+    restore_best_weights : bool, default=False
+        Without ``early_stopping``, end training with the weights of the epoch
+        of lowest training loss (with ``early_stopping`` the best validation
+        weights are always restored).
 """
 
 COMMON_ATTRIBUTES = """\
@@ -97,10 +157,15 @@ COMMON_ATTRIBUTES = """\
         Mean training loss of each epoch. Stochastic solvers only.
 
     validation_scores_ : list of float or None
-        Validation score of each epoch under ``early_stopping``, else None.
+        Validation score of each epoch when there is a validation set
+        (``early_stopping`` or ``X_val``), else None.
+
+    validation_loss_curve_ : list of float or None
+        Validation loss of each epoch when there is a validation set, else None.
 
     best_validation_score_ : float or None
-        Best validation score under ``early_stopping``, else None.
+        Under ``early_stopping``, the validation score of the restored epoch
+        (the best score, or the score at the lowest validation loss), else None.
 
     t_ : int
         Number of training samples seen by the solver.

@@ -22,14 +22,17 @@ class PlateauTracker:
     n_iter_no_change : int or float
         Patience: react when the count exceeds it.
     mode : {"score", "loss"}
-        "score" (higher is better, keeps the best parameters) or "loss" (lower is
-        better).
+        "score" (higher is better) or "loss" (lower is better).
+    keep_best : bool or None, default=None
+        Keep a copy of the best parameters; None means only in "score" mode
+        (scikit-learn's rule).
     """
 
-    def __init__(self, tol, n_iter_no_change, mode):
+    def __init__(self, tol, n_iter_no_change, mode, keep_best=None):
         self.tol = float(tol)
         self.n_iter_no_change = n_iter_no_change
         self.mode = mode
+        self.keep_best = (mode == "score") if keep_best is None else bool(keep_best)
         self.no_improvement_count = 0
         self.best = -np.inf if mode == "score" else np.inf
         self.best_params = None
@@ -68,7 +71,8 @@ class PlateauTracker:
                 self.no_improvement_count = 0
             if value > self.best:
                 self.best = value
-                self.remember(params)
+                if self.keep_best:
+                    self.remember(params)
         else:
             if value > self.best - self.tol:
                 self.no_improvement_count += 1
@@ -76,6 +80,8 @@ class PlateauTracker:
                 self.no_improvement_count = 0
             if value < self.best:
                 self.best = value
+                if self.keep_best:
+                    self.remember(params)
         return self.no_improvement_count > self.n_iter_no_change
 
     def reset_count(self):

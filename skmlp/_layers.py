@@ -13,6 +13,9 @@ This module is part of the NumPy core: it imports no scikit-learn.
 import numpy as np
 import scipy.sparse as sp
 
+#: Default weight of the old running statistics in ``BatchNorm``.
+BATCH_NORM_MOMENTUM = 0.9
+
 
 class Layer:
     """Base class of the network's layers.
@@ -52,6 +55,10 @@ class Layer:
         for key in self._transient:
             state[key] = None
         return state
+
+    def init_params(self):
+        """Set parameters that do not start at zero (after ``bind``; not for Dense,
+        whose weights the estimator's initialiser draws)."""
 
     def allocate(self, batch_size, dtype):
         """Preallocate training buffers for batches of up to ``batch_size`` rows.
@@ -184,3 +191,162 @@ class Dense(Layer):
 
     def __repr__(self):
         return f"Dense({self.n_in}, {self.n_out}, {self.activation.name})"
+
+
+class Dropout(Layer):
+    """Inverted dropout: zero each unit with probability ``rate`` while training.
+
+    Kept units are scaled by ``1 / (1 - rate)`` so that the expected output equals
+    the input; at predict time (``training=False``) the layer is the identity.
+    The masks come from ``rng``, a ``numpy.random.Generator`` the training loop
+    sets once per fit (``set_rng``), drawn in the network's dtype into a
+    preallocated buffer.
+
+    Parameters
+    ----------
+    n_units : int
+        Width of the input and output.
+    rate : float
+        Probability of dropping a unit, in [0, 1).
+    """
+
+    _transient = ("_mask", "_out", "_cur_mask", "rng")
+
+    def __init__(self, n_units, rate):
+        self.n_in = self.n_out = n_units
+        self.rate = float(rate)
+        self.release()
+
+    def allocate(self, batch_size, dtype):
+        self._mask = np.empty((batch_size, self.n_out), dtype=dtype)  # (batch, n_units)
+        self._out = np.empty((batch_size, self.n_out), dtype=dtype)  # (batch, n_units)
+
+    def forward(self, X, training):
+        if not training or self.rate == 0.0:
+            return X
+        if self.rng is None:
+            raise RuntimeError("Dropout needs a generator: call set_rng before training.")
+        n = X.shape[0]
+        if self._mask is not None and n <= self._mask.shape[0]:
+            mask, out = self._mask[:n], self._out[:n]  # (n, n_units), (n, n_units)
+        else:
+            mask = np.empty(X.shape, dtype=X.dtype)  # (n, n_units)
+            out = np.empty(X.shape, dtype=X.dtype)  # (n, n_units)
+        self.rng.random(dtype=mask.dtype, out=mask)  # (n, n_units) uniform on [0, 1)
+        # u >= rate  <=>  floor(u + 1 - rate) == 1: a 0/1 mask without a bool array
+        mask += 1.0 - self.rate
+        np.floor(mask, out=mask)
+        mask *= 1.0 / (1.0 - self.rate)  # (n, n_units) 0 or 1 / (1 - rate)
+        np.multiply(X, mask, out=out)  # (n, n_units)
+        self._cur_mask = mask
+        return out
+
+    def backward(self, dY, need_dX=True):
+        if self.rate == 0.0:
+            return dY
+        dY *= self._cur_mask  # (n, n_units)
+        return dY
+
+    def __repr__(self):
+        return f"Dropout({self.n_in}, rate={self.rate})"
+
+
+class BatchNorm(Layer):
+    """Batch normalisation with a learned scale ``gamma`` and shift ``beta``.
+
+    While training, each unit is standardised with the batch's mean and (biased)
+    variance, ``Y = gamma * (X - mean) / sqrt(var + eps) + beta``, and the running
+    statistics move towards the batch's: ``running = momentum * running + (1 -
+    momentum) * batch``. At predict time the running statistics are used, so the
+    prediction of a row does not depend on the rest of its batch. ``gamma`` and
+    ``beta`` live in the network's "extra" group: no penalty touches them. The
+    running statistics are layer state, kept under pickling.
+
+    Parameters
+    ----------
+    n_units : int
+        Width of the input and output.
+    momentum : float, default=0.9
+        Weight of the old running statistics at each training step; 0 makes them
+        the last batch's statistics (used for full-batch L-BFGS).
+    eps : float, default=1e-5
+        Added to the variance.
+    """
+
+    _transient = ("_out", "_xhat", "_dX", "_cache")
+
+    def __init__(self, n_units, momentum=BATCH_NORM_MOMENTUM, eps=1e-5):
+        self.n_in = self.n_out = n_units
+        self.momentum = float(momentum)
+        self.eps = float(eps)
+        self.param_specs = (
+            ("gamma", (n_units,), "extra"),
+            ("beta", (n_units,), "extra"),
+        )
+        self.running_mean = None
+        self.running_var = None
+        self.release()
+
+    def init_params(self):
+        """Start as the identity map: ``gamma = 1``, ``beta = 0``, unit statistics."""
+        dtype = self.params["gamma"].dtype
+        self.params["gamma"][...] = 1
+        self.params["beta"][...] = 0
+        self.running_mean = np.zeros(self.n_out, dtype=dtype)  # (n_units,)
+        self.running_var = np.ones(self.n_out, dtype=dtype)  # (n_units,)
+
+    def allocate(self, batch_size, dtype):
+        self._out = np.empty((batch_size, self.n_out), dtype=dtype)  # (batch, n_units)
+        self._xhat = np.empty((batch_size, self.n_out), dtype=dtype)  # (batch, n_units)
+        self._dX = np.empty((batch_size, self.n_out), dtype=dtype)  # (batch, n_units)
+
+    def forward(self, X, training):
+        gamma, beta = self.params["gamma"], self.params["beta"]  # (n_units,), (n_units,)
+        if not training:
+            inv_std = 1.0 / np.sqrt(self.running_var + self.eps)  # (n_units,)
+            out = X - self.running_mean  # (n, n_units)
+            out *= inv_std * gamma  # (n, n_units)
+            out += beta
+            return out
+        n = X.shape[0]
+        if self._out is not None and n <= self._out.shape[0]:
+            out, xhat = self._out[:n], self._xhat[:n]  # (n, n_units), (n, n_units)
+        else:
+            out = np.empty(X.shape, dtype=X.dtype)  # (n, n_units)
+            xhat = np.empty(X.shape, dtype=X.dtype)  # (n, n_units)
+        mean = X.mean(axis=0)  # (n_units,)
+        np.subtract(X, mean, out=xhat)  # (n, n_units) centred
+        var = np.einsum("ij,ij->j", xhat, xhat) / n  # (n_units,)
+        inv_std = 1.0 / np.sqrt(var + self.eps)  # (n_units,)
+        xhat *= inv_std  # (n, n_units) standardised
+        np.multiply(xhat, gamma, out=out)  # (n, n_units)
+        out += beta
+        m = self.momentum
+        self.running_mean *= m
+        self.running_mean += (1 - m) * mean  # (n_units,)
+        self.running_var *= m
+        self.running_var += (1 - m) * var  # (n_units,)
+        self._cache = xhat, inv_std
+        return out
+
+    def backward(self, dY, need_dX=True):
+        xhat, inv_std = self._cache  # (n, n_units), (n_units,)
+        n = xhat.shape[0]
+        dgamma, dbeta = self.grads["gamma"], self.grads["beta"]  # (n_units,), (n_units,)
+        np.einsum("ij,ij->j", dY, xhat, out=dgamma)  # (n_units,)
+        np.sum(dY, axis=0, out=dbeta)  # (n_units,)
+        if not need_dX:
+            return None
+        # dX = gamma * inv_std * (dY - mean(dY) - xhat * mean(dY * xhat))
+        if self._dX is not None and n <= self._dX.shape[0]:
+            dX = self._dX[:n]  # (n, n_units)
+        else:
+            dX = np.empty(dY.shape, dtype=dY.dtype)  # (n, n_units)
+        np.multiply(xhat, dgamma / n, out=dX)  # (n, n_units)
+        dX += dbeta / n
+        np.subtract(dY, dX, out=dX)  # (n, n_units)
+        dX *= self.params["gamma"] * inv_std  # (n, n_units)
+        return dX
+
+    def __repr__(self):
+        return f"BatchNorm({self.n_in})"

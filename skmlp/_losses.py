@@ -188,23 +188,81 @@ class BinaryLogLoss(Loss):
         return expit(Z, out=Z)
 
 
-LOSSES = {cls.name: cls for cls in (SquaredError, Poisson, LogLoss, BinaryLogLoss)}
+class Huber(Loss):
+    """Huber loss with the identity link, summed over outputs.
+
+    ``0.5 r**2`` for ``|r| <= delta`` and ``delta (|r| - 0.5 delta)`` beyond, with
+    ``r = z - y``: quadratic near the target, linear (robust to outliers) far
+    from it. Its gradient ``clip(r, -delta, delta)`` is continuous.
+
+    Parameters
+    ----------
+    delta : float, default=1.0
+        Where the quadratic part turns linear; > 0.
+    """
+
+    name = "huber"
+    link = "identity"
+
+    def __init__(self, delta=1.0):
+        self.delta = float(delta)
+
+    def _value_and_grad(self, Z, Y, dZ):
+        d = self.delta
+        np.subtract(Z, Y, out=dZ)  # (n, n_out) residual r
+        abs_r = np.abs(dZ)  # (n, n_out)
+        per_elem = np.where(abs_r <= d, 0.5 * dZ * dZ, d * (abs_r - 0.5 * d))  # (n, n_out)
+        np.clip(dZ, -d, d, out=dZ)  # (n, n_out)
+        return per_elem.sum(axis=1)  # (n,)
+
+    def inverse_link(self, Z):
+        return Z
+
+    def __repr__(self):
+        return f"Huber(delta={self.delta})"
 
 
-def get_loss(name):
+class AbsoluteError(Loss):
+    """Absolute error with the identity link: ``sum_k |z_k - y_k|``.
+
+    Not differentiable where ``z == y``: the subgradient 0 is used there.
+    """
+
+    name = "absolute_error"
+    link = "identity"
+
+    def _value_and_grad(self, Z, Y, dZ):
+        np.subtract(Z, Y, out=dZ)  # (n, n_out)
+        per_sample = np.abs(dZ).sum(axis=1)  # (n,)
+        np.sign(dZ, out=dZ)  # (n, n_out)
+        return per_sample
+
+    def inverse_link(self, Z):
+        return Z
+
+
+LOSSES = {
+    cls.name: cls
+    for cls in (SquaredError, Poisson, LogLoss, BinaryLogLoss, Huber, AbsoluteError)
+}
+
+
+def get_loss(name, **params):
     """Return a fresh loss object for ``name``.
 
     Parameters
     ----------
     name : str
         One of the keys of ``LOSSES``.
+    **params
+        Constructor arguments of the loss (``delta`` for 'huber').
 
     Returns
     -------
     loss : Loss
     """
     try:
-        return LOSSES[name]()
+        return LOSSES[name](**params)
     except KeyError:
         raise ValueError(
             f"Unknown loss {name!r}; expected one of {sorted(LOSSES)}."

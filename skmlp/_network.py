@@ -16,7 +16,7 @@ This module is part of the NumPy core: it imports no scikit-learn.
 import numpy as np
 
 from ._activations import Identity, get_activation
-from ._layers import Dense
+from ._layers import BatchNorm, Dense, Dropout
 
 _GROUPS = ("coef", "intercept", "extra")
 
@@ -53,6 +53,8 @@ class Network:
         self.n_params = sum(sizes.values())
         self.params = np.zeros(self.n_params, dtype=self.dtype)  # (n_params,)
         self._bind()
+        for layer in self.layers:
+            layer.init_params()
 
     def _bind(self):
         """Allocate the gradient buffer and give every layer its views."""
@@ -118,6 +120,30 @@ class Network:
                 )
             dst[...] = src
 
+    def set_dropout_rng(self, rng):
+        """Give every dropout layer the generator its training masks come from.
+
+        Parameters
+        ----------
+        rng : numpy.random.Generator
+        """
+        for layer in self.layers:
+            if isinstance(layer, Dropout):
+                layer.rng = rng
+
+    def set_batch_norm_momentum(self, momentum):
+        """Set the running-statistics momentum of every batch-norm layer.
+
+        Parameters
+        ----------
+        momentum : float
+            0 makes the running statistics those of the last training batch, as
+            full-batch L-BFGS needs.
+        """
+        for layer in self.layers:
+            if isinstance(layer, BatchNorm):
+                layer.momentum = float(momentum)
+
     def allocate(self, batch_size):
         """Preallocate every layer's training buffers for ``batch_size`` rows.
 
@@ -173,8 +199,12 @@ class Network:
         return self.n_params
 
 
-def build_mlp(layer_units, activation, dtype):
-    """Build the dense stack of an MLP.
+def build_mlp(layer_units, activation, dtype, *, dropout=0.0, batch_norm=False):
+    """Build the layer stack of an MLP.
+
+    Each hidden layer is ``Dense`` (with its activation), then ``BatchNorm`` when
+    ``batch_norm``, then ``Dropout`` when its rate is positive; the output layer
+    is a plain ``Dense`` with the identity.
 
     Parameters
     ----------
@@ -183,6 +213,10 @@ def build_mlp(layer_units, activation, dtype):
     activation : str
         Hidden activation name.
     dtype : numpy dtype
+    dropout : float or sequence of float, default=0.0
+        Dropout rate after every hidden layer, or one rate per hidden layer.
+    batch_norm : bool, default=False
+        Batch normalisation after every hidden dense layer.
 
     Returns
     -------
@@ -190,7 +224,13 @@ def build_mlp(layer_units, activation, dtype):
     """
     layers = []
     n_layers = len(layer_units) - 1
+    rates = np.broadcast_to(np.asarray(dropout, dtype=float), (n_layers - 1,))
     for i in range(n_layers):
-        act = Identity() if i == n_layers - 1 else get_activation(activation)
+        hidden = i < n_layers - 1
+        act = get_activation(activation) if hidden else Identity()
         layers.append(Dense(layer_units[i], layer_units[i + 1], act))
+        if hidden and batch_norm:
+            layers.append(BatchNorm(layer_units[i + 1]))
+        if hidden and rates[i] > 0:
+            layers.append(Dropout(layer_units[i + 1], rates[i]))
     return Network(layers, dtype)

@@ -31,6 +31,22 @@ class Optimizer:
         """
         raise NotImplementedError
 
+    def step_size(self, learning_rate):
+        """The size of the last step per unit gradient, for proximal updates.
+
+        Parameters
+        ----------
+        learning_rate : float
+            The learning rate the last ``step`` was given.
+
+        Returns
+        -------
+        step : float or ndarray of shape (n_params,)
+            A scalar for plain SGD; for adaptive methods the per-coordinate
+            step, in a scratch buffer the caller may overwrite.
+        """
+        return learning_rate
+
     def __getstate__(self):
         state = self.__dict__.copy()
         for key in [k for k in state if k.startswith("_scratch")]:
@@ -95,6 +111,7 @@ class Adam(Optimizer):
         self.v = None
         self._scratch = None
         self._scratch2 = None
+        self._scratch_step = None
 
     def step(self, params, grads, learning_rate):
         if self.m is None or self.m.shape != params.shape:
@@ -124,16 +141,131 @@ class Adam(Optimizer):
         upd /= tmp
         params += upd
 
+    def step_size(self, learning_rate):
+        lr_t = (
+            learning_rate
+            * np.sqrt(1 - self.beta_2**self.t)
+            / (1 - self.beta_1**self.t)
+        )
+        return _diagonal_step(self, self.v, lr_t)
+
+
+def _diagonal_step(opt, second_moment, learning_rate):
+    """``learning_rate / (sqrt(second_moment) + epsilon)`` into ``opt``'s scratch."""
+    out = opt._scratch_step
+    if out is None or out.shape != second_moment.shape:
+        out = opt._scratch_step = np.empty_like(second_moment)  # (n_params,)
+    np.sqrt(second_moment, out=out)  # (n_params,)
+    out += opt.epsilon
+    np.divide(learning_rate, out, out=out)  # (n_params,)
+    return out
+
+
+class AdamW(Adam):
+    """Adam with decoupled weight decay (Loshchilov & Hutter).
+
+    Before the Adam step, the weights (the leading ``n_coef`` entries; never the
+    biases or batch-norm parameters) shrink by ``learning_rate * weight_decay``:
+    ``W <- W * (1 - learning_rate * weight_decay)``, outside Adam's adaptive
+    scaling.
+
+    Parameters
+    ----------
+    beta_1, beta_2, epsilon : float
+        As in ``Adam``.
+    weight_decay : float, default=0.01
+    n_coef : int, default=0
+        Number of leading entries of the flat buffer that are weights.
+    """
+
+    def __init__(self, beta_1=0.9, beta_2=0.999, epsilon=1e-8, weight_decay=0.01,
+                 n_coef=0):
+        super().__init__(beta_1, beta_2, epsilon)
+        self.weight_decay = float(weight_decay)
+        self.n_coef = int(n_coef)
+
+    def step(self, params, grads, learning_rate):
+        if self.weight_decay != 0.0:
+            params[: self.n_coef] *= 1.0 - learning_rate * self.weight_decay
+        super().step(params, grads, learning_rate)
+
+
+class Adagrad(Optimizer):
+    """Adagrad: ``G += g**2``; ``p -= lr * g / (sqrt(G) + epsilon)``.
+
+    Parameters
+    ----------
+    epsilon : float, default=1e-8
+    """
+
+    def __init__(self, epsilon=1e-8):
+        self.epsilon = float(epsilon)
+        self.accumulator = None
+        self._scratch = None
+        self._scratch_step = None
+
+    def _squared_grads(self, grads):
+        """Allocate the state on the first step; return ``g**2`` in the scratch."""
+        if self.accumulator is None or self.accumulator.shape != grads.shape:
+            self.accumulator = np.zeros_like(grads)  # (n_params,)
+        if self._scratch is None or self._scratch.shape != grads.shape:
+            self._scratch = np.empty_like(grads)  # (n_params,)
+        return np.multiply(grads, grads, out=self._scratch)  # (n_params,)
+
+    def _scaled_step(self, params, grads, learning_rate, second_moment):
+        """``p -= lr * g / (sqrt(second_moment) + epsilon)``, in the scratch."""
+        tmp = self._scratch
+        np.sqrt(second_moment, out=tmp)  # (n_params,)
+        tmp += self.epsilon
+        np.divide(grads, tmp, out=tmp)  # (n_params,)
+        tmp *= learning_rate
+        params -= tmp
+
+    def step(self, params, grads, learning_rate):
+        g2 = self._squared_grads(grads)  # (n_params,)
+        G = self.accumulator
+        G += g2
+        self._scaled_step(params, grads, learning_rate, G)
+
+    def step_size(self, learning_rate):
+        return _diagonal_step(self, self.accumulator, learning_rate)
+
+
+class RMSprop(Adagrad):
+    """RMSprop: ``v <- rho v + (1 - rho) g**2``; ``p -= lr * g / (sqrt(v) + epsilon)``.
+
+    Parameters
+    ----------
+    rho : float, default=0.9
+        Decay rate of the running mean of squared gradients.
+    epsilon : float, default=1e-8
+    """
+
+    def __init__(self, rho=0.9, epsilon=1e-8):
+        super().__init__(epsilon)
+        self.rho = float(rho)
+
+    def step(self, params, grads, learning_rate):
+        g2 = self._squared_grads(grads)  # (n_params,)
+        g2 *= 1 - self.rho
+        v = self.accumulator
+        v *= self.rho
+        v += g2
+        self._scaled_step(params, grads, learning_rate, v)
+
 
 def make_optimizer(solver, *, momentum=0.9, nesterovs_momentum=True, beta_1=0.9,
-                   beta_2=0.999, epsilon=1e-8):
+                   beta_2=0.999, epsilon=1e-8, rho=0.9, weight_decay=0.01, n_coef=0):
     """Build the optimizer for a stochastic ``solver``.
 
     Parameters
     ----------
-    solver : {"sgd", "adam"}
+    solver : {"sgd", "adam", "adamw", "adagrad", "rmsprop"}
     momentum, nesterovs_momentum : used by "sgd"
-    beta_1, beta_2, epsilon : used by "adam"
+    beta_1, beta_2 : used by "adam" and "adamw"
+    epsilon : used by every adaptive solver
+    rho : used by "rmsprop"
+    weight_decay, n_coef : used by "adamw"
 
     Returns
     -------
@@ -143,4 +275,10 @@ def make_optimizer(solver, *, momentum=0.9, nesterovs_momentum=True, beta_1=0.9,
         return SGD(momentum, nesterovs_momentum)
     if solver == "adam":
         return Adam(beta_1, beta_2, epsilon)
+    if solver == "adamw":
+        return AdamW(beta_1, beta_2, epsilon, weight_decay, n_coef)
+    if solver == "adagrad":
+        return Adagrad(epsilon)
+    if solver == "rmsprop":
+        return RMSprop(rho, epsilon)
     raise ValueError(f"Unknown stochastic solver {solver!r}.")

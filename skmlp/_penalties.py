@@ -7,6 +7,12 @@ gradient. Biases are never penalised. Every penalty here takes that ``scale =
 sum(w)`` and acts on the leading ``n_coef`` entries of the flat buffers, where the
 network keeps its weights.
 
+The elastic net mixes the two as scikit-learn's ElasticNet and SGD models do:
+``alpha * (l1_ratio * ||W||_1 + 0.5 * (1 - l1_ratio) * ||W||^2) / scale``. Its L2
+part adds to the gradient like ``L2Penalty``; its L1 part is not differentiated: it
+is applied after each optimizer step as a proximal soft-threshold, which sets
+weights exactly to zero instead of making them oscillate around it.
+
 This module is part of the NumPy core: it imports no scikit-learn.
 """
 
@@ -56,4 +62,78 @@ class L2Penalty:
     def __getstate__(self):
         state = self.__dict__.copy()
         state["_scratch"] = None
+        return state
+
+
+class ElasticNetPenalty(L2Penalty):
+    """``alpha * (l1_ratio * ||W||_1 + 0.5 * (1 - l1_ratio) * ||W||^2) / scale``.
+
+    Parameters
+    ----------
+    alpha : float
+        Overall strength, as in ``L2Penalty``.
+    l1_ratio : float
+        Share of the L1 term, in [0, 1].
+    """
+
+    def __init__(self, alpha, l1_ratio):
+        super().__init__(float(alpha) * (1.0 - float(l1_ratio)))
+        self.l1 = float(alpha) * float(l1_ratio)
+        self._scratch_abs = None
+
+    def add_to(self, params, grads, n_coef, scale):
+        """Add the L2 part's gradient to ``grads``; return the whole value.
+
+        The L1 part's value is included, its (sub)gradient is not: see
+        ``proximal_step``. Parameters as in ``L2Penalty.add_to``.
+
+        Returns
+        -------
+        value : float
+        """
+        value = super().add_to(params, grads, n_coef, scale)
+        if self.l1 == 0.0 or n_coef == 0:
+            return value
+        W = params[:n_coef]  # (n_coef,)
+        if self._scratch_abs is None or self._scratch_abs.shape != W.shape or self._scratch_abs.dtype != W.dtype:
+            self._scratch_abs = np.empty_like(W)  # (n_coef,)
+        np.abs(W, out=self._scratch_abs)  # (n_coef,)
+        return value + self.l1 * float(self._scratch_abs.sum()) / scale
+
+    def proximal_step(self, params, n_coef, step, scale):
+        """Soft-threshold the weights in place after an optimizer step.
+
+        ``W <- sign(W) * max(|W| - step * l1 / scale, 0)``: the exact minimiser of
+        ``l1 * ||W'||_1 / scale + ||W' - W||^2 / (2 step)``, per coordinate.
+
+        Parameters
+        ----------
+        params : ndarray of shape (n_params,)
+            Its first ``n_coef`` entries are updated in place.
+        n_coef : int
+        step : float or ndarray of shape (n_params,)
+            The optimizer's step size, scalar or per coordinate
+            (``Optimizer.step_size``).
+        scale : float
+            The batch's total sample weight.
+        """
+        if self.l1 == 0.0 or n_coef == 0 or scale <= 0:
+            return
+        W = params[:n_coef]  # (n_coef,)
+        if self._scratch_abs is None or self._scratch_abs.shape != W.shape or self._scratch_abs.dtype != W.dtype:
+            self._scratch_abs = np.empty_like(W)  # (n_coef,)
+        shrunk = self._scratch_abs
+        np.abs(W, out=shrunk)  # (n_coef,)
+        if np.ndim(step) == 0:
+            shrunk -= step * self.l1 / scale
+        else:
+            t = step[:n_coef]  # (n_coef,)
+            t *= self.l1 / scale
+            shrunk -= t
+        np.maximum(shrunk, 0, out=shrunk)  # (n_coef,)
+        np.copysign(shrunk, W, out=W)  # (n_coef,)
+
+    def __getstate__(self):
+        state = super().__getstate__()
+        state["_scratch_abs"] = None
         return state

@@ -44,7 +44,7 @@ class TrainingCurveDisplay:
     >>> clf = SGDMLPClassifier((16,), early_stopping=True, random_state=0).fit(X, y)
     >>> disp = TrainingCurveDisplay.from_estimator(clf)
     >>> sorted(disp.lines_)
-    ['loss', 'validation_score']
+    ['loss', 'validation_loss', 'validation_score']
     """
 
     def __init__(self, *, loss_curve, validation_scores=None,

@@ -1,15 +1,17 @@
 """SGDMLPRegressor: squared-error and Poisson regression, single or multi-output."""
 
+from numbers import Real
+
 import numpy as np
 from sklearn.base import RegressorMixin
 from sklearn.metrics import r2_score
 from sklearn.utils.metaestimators import available_if
-from sklearn.utils.validation import column_or_1d, validate_data
+from sklearn.utils.validation import check_array, column_or_1d, validate_data
 
 from ._base import BaseSGDMLP
 from ._docs import COMMON_ATTRIBUTES, COMMON_PARAMETERS
 from ._losses import get_loss
-from ._sklearn_compat import StrOptions, _fit_context
+from ._sklearn_compat import Interval, StrOptions, _fit_context
 
 
 class SGDMLPRegressor(RegressorMixin, BaseSGDMLP):
@@ -28,10 +30,17 @@ class SGDMLPRegressor(RegressorMixin, BaseSGDMLP):
 """
         + COMMON_PARAMETERS
         + """
-    loss : {'squared_error', 'poisson'}, default='squared_error'
+    loss : {'squared_error', 'poisson', 'huber', 'absolute_error'}, \
+default='squared_error'
         'squared_error' is the half squared error with an identity output;
         'poisson' the half Poisson deviance with an exponential output, for
-        non-negative targets.
+        non-negative targets. Not in scikit-learn's MLP: 'huber' (quadratic
+        within ``huber_delta`` of the target, linear beyond: robust to
+        outliers) and 'absolute_error' (its subgradient is 0 at a zero
+        residual); both with an identity output, summed over outputs.
+
+    huber_delta : float, default=1.0
+        Residual at which 'huber' turns from quadratic to linear; > 0.
 
     Attributes
     ----------
@@ -60,7 +69,8 @@ class SGDMLPRegressor(RegressorMixin, BaseSGDMLP):
 
     _parameter_constraints: dict = {
         **BaseSGDMLP._parameter_constraints,
-        "loss": [StrOptions({"squared_error", "poisson"})],
+        "loss": [StrOptions({"squared_error", "poisson", "huber", "absolute_error"})],
+        "huber_delta": [Interval(Real, 0, None, closed="neither")],
     }
 
     def __init__(
@@ -90,6 +100,17 @@ class SGDMLPRegressor(RegressorMixin, BaseSGDMLP):
         epsilon=1e-8,
         n_iter_no_change=10,
         max_fun=15000,
+        dropout=0.0,
+        batch_norm=False,
+        l1_ratio=0.0,
+        init="glorot_uniform",
+        rho=0.9,
+        weight_decay=0.01,
+        warmup_fraction=0.0,
+        max_grad_norm=None,
+        early_stopping_metric="score",
+        restore_best_weights=False,
+        huber_delta=1.0,
     ):
         self.hidden_layer_sizes = hidden_layer_sizes
         self.activation = activation
@@ -115,9 +136,21 @@ class SGDMLPRegressor(RegressorMixin, BaseSGDMLP):
         self.epsilon = epsilon
         self.n_iter_no_change = n_iter_no_change
         self.max_fun = max_fun
+        self.dropout = dropout
+        self.batch_norm = batch_norm
+        self.l1_ratio = l1_ratio
+        self.init = init
+        self.rho = rho
+        self.weight_decay = weight_decay
+        self.warmup_fraction = warmup_fraction
+        self.max_grad_norm = max_grad_norm
+        self.early_stopping_metric = early_stopping_metric
+        self.restore_best_weights = restore_best_weights
+        self.huber_delta = huber_delta
 
     @_fit_context(prefer_skip_nested_validation=True)
-    def fit(self, X, y, sample_weight=None):
+    def fit(self, X, y, sample_weight=None, *, X_val=None, y_val=None,
+            sample_weight_val=None):
         """Fit the model to data matrix X and target(s) y.
 
         Parameters
@@ -128,13 +161,27 @@ class SGDMLPRegressor(RegressorMixin, BaseSGDMLP):
             The target values.
         sample_weight : array-like of shape (n_samples,), default=None
             Sample weights.
+        X_val : {array-like, sparse matrix} of shape (n_val, n_features), \
+default=None
+            An explicit validation set (not in scikit-learn's MLP; the precedent
+            is HistGradientBoosting's). With ``early_stopping`` it replaces the
+            ``validation_fraction`` split; without, its score and loss are only
+            recorded (``validation_scores_``, ``validation_loss_curve_``).
+            Stochastic solvers only.
+        y_val : array-like of shape (n_val,) or (n_val, n_outputs), default=None
+            Targets of ``X_val``.
+        sample_weight_val : array-like of shape (n_val,), default=None
+            Sample weights of the validation set.
 
         Returns
         -------
         self : SGDMLPRegressor
             The fitted model.
         """
-        return self._fit(X, y, sample_weight=sample_weight, incremental=False)
+        return self._fit(
+            X, y, sample_weight=sample_weight, incremental=False, X_val=X_val,
+            y_val=y_val, sample_weight_val=sample_weight_val,
+        )
 
     @available_if(lambda est: est._check_solver())
     @_fit_context(prefer_skip_nested_validation=True)
@@ -179,7 +226,20 @@ class SGDMLPRegressor(RegressorMixin, BaseSGDMLP):
         return X, Y
 
     def _make_loss(self):
+        if self.loss == "huber":
+            return get_loss("huber", delta=self.huber_delta)
         return get_loss(self.loss)
+
+    def _encode_validation_target(self, y_val):
+        y_val = check_array(y_val, ensure_2d=False, dtype="numeric")
+        if y_val.ndim == 2 and y_val.shape[1] == 1:
+            y_val = column_or_1d(y_val, warn=True)
+        Y_val = y_val.reshape(-1, 1) if y_val.ndim == 1 else y_val  # (n_val, n_outputs)
+        if Y_val.shape[1] != self.n_outputs_:
+            raise ValueError(
+                f"y_val has {Y_val.shape[1]} outputs; the model has {self.n_outputs_}."
+            )
+        return Y_val
 
     def _is_classifier(self):
         return False

@@ -16,6 +16,7 @@ import scipy.optimize
 import scipy.sparse as sp
 
 from ._batching import batch_slices, shuffled
+from ._layers import BATCH_NORM_MOMENTUM
 
 
 class TrainingLog:
@@ -33,6 +34,8 @@ class TrainingLog:
         One entry per epoch.
     validation_scores : list of float or None
         Validation score per epoch, when there is a validation set.
+    validation_loss_curve : list of float or None
+        Validation loss per epoch, when there is a validation set.
     """
 
     def __init__(self, early_stopping):
@@ -41,6 +44,14 @@ class TrainingLog:
         self.loss = None
         self.loss_curve = []
         self.validation_scores = [] if early_stopping else None
+        self.validation_loss_curve = [] if early_stopping else None
+
+
+_MONITOR_NAMES = {
+    "score": "Validation score",
+    "validation_loss": "Validation loss",
+    "loss": "Training loss",
+}
 
 
 def _objective(network, loss, penalty, Xb, Yb, wb, dZ_out):
@@ -68,6 +79,7 @@ def _objective(network, loss, penalty, Xb, Yb, wb, dZ_out):
 def fit_stochastic(network, loss, penalty, optimizer, schedule, tracker, log, X, Y,
                    sample_weight, *, batch_size, max_iter, shuffle, rng,
                    incremental=False, validation_score=None, verbose=False,
+                   validation_loss=None, monitor=None, max_grad_norm=None,
                    on_epoch_begin=None, on_epoch_end=None):
     """Run minibatch epochs until ``max_iter``, a plateau, or one epoch if incremental.
 
@@ -75,7 +87,9 @@ def fit_stochastic(network, loss, penalty, optimizer, schedule, tracker, log, X,
     ----------
     network : Network
     loss : Loss
-    penalty : L2Penalty
+    penalty : L2Penalty or ElasticNetPenalty
+        An elastic net's L1 part is applied after each optimizer step
+        (``proximal_step``).
     optimizer : Optimizer
     schedule : Constant
         Gives the learning rate; reacts to plateaus.
@@ -92,10 +106,20 @@ def fit_stochastic(network, loss, penalty, optimizer, schedule, tracker, log, X,
     incremental : bool, default=False
         Stop after one epoch (``partial_fit``).
     validation_score : callable or None
-        ``validation_score() -> float`` on the current parameters; when given the
-        tracker monitors it, else it monitors the training loss.
+        ``validation_score() -> float`` on the current parameters, recorded in
+        ``log.validation_scores`` every epoch.
     verbose : bool, default=False
         Print one line per epoch, as scikit-learn does.
+    validation_loss : callable or None
+        ``validation_loss() -> float``, recorded in
+        ``log.validation_loss_curve`` every epoch (given with
+        ``validation_score``).
+    monitor : {"score", "validation_loss", "loss"} or None
+        What the tracker is fed; None means "score" when ``validation_score``
+        is given, else the training "loss".
+    max_grad_norm : float or None, default=None
+        Rescale each minibatch's whole gradient (penalty included) to this
+        Euclidean norm when it is larger; None disables clipping.
     on_epoch_begin : callable or None, default=None
         ``on_epoch_begin()`` before each epoch.
     on_epoch_end : callable or None, default=None
@@ -123,6 +147,9 @@ def fit_stochastic(network, loss, penalty, optimizer, schedule, tracker, log, X,
     # The parameters after the last completed epoch: what an interruption or a
     # divergence rolls back to. Refreshed by one copy per epoch.
     last_good = network.params.copy()  # (n_params,)
+    if monitor is None:
+        monitor = "score" if validation_score is not None else "loss"
+    proximal = getattr(penalty, "l1", 0.0) > 0
     status = "max_iter"
     log.n_iter = 0
     try:
@@ -152,7 +179,17 @@ def fit_stochastic(network, loss, penalty, optimizer, schedule, tracker, log, X,
                     status = "diverged"
                     break
                 accumulated += reported * nb
-                optimizer.step(network.params, network.grads, schedule.learning_rate)
+                if max_grad_norm is not None:
+                    norm = np.sqrt(network.grads @ network.grads)
+                    if norm > max_grad_norm:
+                        network.grads *= max_grad_norm / norm
+                lr = schedule.learning_rate
+                optimizer.step(network.params, network.grads, lr)
+                if proximal:
+                    penalty.proximal_step(
+                        network.params, network.n_coef, optimizer.step_size(lr),
+                        nb if wb is None else float(wb.sum()),
+                    )
             if status == "diverged" or not np.isfinite(network.params).all():
                 status = "diverged"
                 np.copyto(network.params, last_good)
@@ -164,20 +201,24 @@ def fit_stochastic(network, loss, penalty, optimizer, schedule, tracker, log, X,
             log.loss_curve.append(log.loss)
             if verbose:
                 print("Iteration %d, loss = %.8f" % (log.n_iter, log.loss))
+            monitored = {"loss": log.loss}
             if validation_score is not None:
-                score = validation_score()
+                monitored["score"] = score = validation_score()
                 log.validation_scores.append(score)
                 if verbose:
                     print("Validation score: %f" % score)
-                plateau = tracker.update(score, network.params)
-            else:
-                plateau = tracker.update(log.loss, network.params)
+            if validation_loss is not None:
+                monitored["validation_loss"] = vloss = validation_loss()
+                log.validation_loss_curve.append(vloss)
+                if verbose:
+                    print("Validation loss: %f" % vloss)
+            plateau = tracker.update(monitored[monitor], network.params)
             schedule.epoch_end(log.t)
             if on_epoch_end is not None and on_epoch_end():
                 status = "stopped"
                 break
             if plateau:
-                what = "Validation score" if validation_score is not None else "Training loss"
+                what = _MONITOR_NAMES[monitor]
                 msg = "%s did not improve more than tol=%f for %d consecutive epochs." % (
                     what, tracker.tol, tracker.n_iter_no_change)
                 stop, suffix = schedule.on_plateau()
@@ -257,22 +298,23 @@ def fit_lbfgs(network, loss, penalty, X, Y, sample_weight, *, max_iter, max_fun,
         if verbose:
             print("Iteration %d, loss = %.8f" % (iteration[0], intermediate_result.fun))
 
+    # Full batch: batch-norm running statistics become those of the last
+    # evaluation, i.e. of the whole training set at the returned parameters.
+    network.set_batch_norm_momentum(0.0)
     try:
-        result = scipy.optimize.minimize(
-            fun, theta0, method="L-BFGS-B", jac=True, callback=callback,
-            options={"maxfun": max_fun, "maxiter": max_iter, "gtol": tol},
-        )
-    except KeyboardInterrupt:
-        result = scipy.optimize.OptimizeResult(
-            x=last_good, nit=iteration[0], success=False, status=-1,
-            message="interrupted by user", interrupted=True,
-        )
+        try:
+            result = scipy.optimize.minimize(
+                fun, theta0, method="L-BFGS-B", jac=True, callback=callback,
+                options={"maxfun": max_fun, "maxiter": max_iter, "gtol": tol},
+            )
+        except KeyboardInterrupt:
+            result = scipy.optimize.OptimizeResult(
+                x=last_good, nit=iteration[0], success=False, status=-1,
+                message="interrupted by user", interrupted=True,
+            )
+        network.params[...] = result.x if np.isfinite(result.x).all() else last_good
+        reported, _ = _objective(network, loss, penalty, X, Y, sample_weight, dZ_buf)
     finally:
+        network.set_batch_norm_momentum(BATCH_NORM_MOMENTUM)
         network.release()
-    if np.isfinite(result.x).all():
-        network.params[...] = result.x
-    else:
-        network.params[...] = last_good
-    reported, _ = _objective(network, loss, penalty, X, Y, sample_weight, dZ_buf)
-    network.release()
     return result, reported

@@ -20,8 +20,10 @@ def _forward(act, Z):
     return act.forward(Z.copy())  # (n, k)
 
 
-def test_registry_holds_sklearns_activations():
-    assert set(ACTIVATIONS) == {"identity", "logistic", "tanh", "relu"}
+def test_registry_holds_sklearns_activations_and_the_toolkit_ones():
+    assert set(ACTIVATIONS) == {
+        "identity", "logistic", "tanh", "relu", "leaky_relu", "elu", "gelu", "softplus"
+    }
 
 
 @pytest.mark.parametrize("name", NAMES)

@@ -100,7 +100,7 @@ INVALID_PARAMETERS = [
     ("solver", "rprop", "'solver' parameter"),
     ("alpha", -1.0, "'alpha' parameter"),
     ("batch_size", 0, "'batch_size' parameter"),
-    ("learning_rate", "cosine", "'learning_rate' parameter"),
+    ("learning_rate", "cyclic", "'learning_rate' parameter"),
     ("learning_rate_init", 0.0, "'learning_rate_init' parameter"),
     ("power_t", -0.5, "'power_t' parameter"),
     ("max_iter", 0, "'max_iter' parameter"),
@@ -118,6 +118,17 @@ INVALID_PARAMETERS = [
     ("epsilon", 0.0, "'epsilon' parameter"),
     ("n_iter_no_change", 0, "'n_iter_no_change' parameter"),
     ("max_fun", 0, "'max_fun' parameter"),
+    ("dropout", 1.0, "dropout"),
+    ("dropout", [0.1, 1.2], "dropout"),
+    ("batch_norm", "on", "'batch_norm' parameter"),
+    ("l1_ratio", 1.5, "'l1_ratio' parameter"),
+    ("rho", 1.0, "'rho' parameter"),
+    ("weight_decay", -0.1, "'weight_decay' parameter"),
+    ("warmup_fraction", 1.0, "'warmup_fraction' parameter"),
+    ("max_grad_norm", 0.0, "'max_grad_norm' parameter"),
+    ("init", "zeros", "'init' parameter"),
+    ("early_stopping_metric", "accuracy", "'early_stopping_metric' parameter"),
+    ("restore_best_weights", "yes", "'restore_best_weights' parameter"),
 ]
 
 
@@ -131,14 +142,28 @@ def test_invalid_parameter_value_is_refused_naming_the_parameter(Estimator, para
 
 
 def test_every_parameter_has_a_row_in_the_invalid_value_table():
-    tested = {p for p, _, _ in INVALID_PARAMETERS} | {"loss"}
+    tested = {p for p, _, _ in INVALID_PARAMETERS} | {"loss", "huber_delta", "class_weight"}
     assert set(SGDMLPClassifier._parameter_constraints) <= tested
     assert set(SGDMLPRegressor._parameter_constraints) <= tested
 
 
 def test_invalid_regressor_loss_is_refused_naming_the_parameter():
     with pytest.raises(ValueError, match="'loss' parameter"):
-        SGDMLPRegressor(loss="huber").fit(X, Y_REG)
+        SGDMLPRegressor(loss="hinge").fit(X, Y_REG)
+
+
+def test_invalid_huber_delta_is_refused_naming_the_parameter():
+    with pytest.raises(ValueError, match="'huber_delta' parameter"):
+        SGDMLPRegressor(loss="huber", huber_delta=0.0).fit(X, Y_REG)
+
+
+@pytest.mark.parametrize("class_weight, match", [
+    ("uniform", "'class_weight' parameter"),
+    ({0: 1.0, 7: 2.0}, "class_weight has labels \\[7\\]"),
+])
+def test_invalid_class_weight_is_refused_naming_the_parameter(class_weight, match):
+    with pytest.raises(ValueError, match=match):
+        SGDMLPClassifier(class_weight=class_weight).fit(X, Y_CLS)
 
 
 # --------------------------------------------------- no work, no damage

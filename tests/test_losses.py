@@ -56,8 +56,8 @@ def _value(loss, Z, Y, w):
     return loss(Z.copy(), Y, w)[0]
 
 
-def test_registry_holds_sklearns_losses():
-    assert set(LOSSES) == set(LOSS_FUNCTIONS)
+def test_registry_holds_sklearns_losses_and_the_toolkit_ones():
+    assert set(LOSSES) == set(LOSS_FUNCTIONS) | {"huber", "absolute_error"}
 
 
 @pytest.mark.parametrize("weighted", [False, True], ids=["unweighted", "weighted"])
@@ -208,3 +208,71 @@ def test_loss_link_names_sklearns_out_activation(name, link):
 def test_get_loss_rejects_unknown_name_listing_the_allowed_ones():
     with pytest.raises(ValueError, match="hinge.*binary_log_loss"):
         get_loss("hinge")
+
+
+# --- toolkit losses: huber and absolute_error ----------------------------------
+
+ROBUST_CASES = [("huber", 1), ("huber", 3), ("absolute_error", 1), ("absolute_error", 3)]
+
+
+def _robust_problem(n_out, seed=0):
+    """Residuals in [0.05, 3] in magnitude: away from 0 (absolute_error's kink)
+    and straddling huber's delta=1 on both sides."""
+    rng = np.random.RandomState(seed)
+    Y = rng.normal(size=(7, n_out))  # (n, n_out)
+    R = rng.uniform(0.05, 3.0, size=Y.shape) * rng.choice([-1.0, 1.0], size=Y.shape)
+    return Y + R, Y  # Z (n, n_out), Y (n, n_out)
+
+
+@pytest.mark.parametrize("weighted", [False, True], ids=["unweighted", "weighted"])
+@pytest.mark.parametrize("name, n_out", ROBUST_CASES)
+def test_robust_loss_gradient_matches_finite_differences(name, n_out, weighted):
+    loss = get_loss(name)
+    Z, Y = _robust_problem(n_out)
+    w = _weights(Z.shape[0]) if weighted else None
+    _, dZ = loss(Z.copy(), Y, w)
+    h = 1e-6
+    fd = np.empty_like(Z)
+    for idx in np.ndindex(*Z.shape):
+        Zp, Zm = Z.copy(), Z.copy()
+        Zp[idx] += h
+        Zm[idx] -= h
+        fd[idx] = (_value(loss, Zp, Y, w) - _value(loss, Zm, Y, w)) / (2 * h)
+    assert_allclose(dZ, fd, rtol=1e-6, atol=1e-9)
+
+
+@pytest.mark.parametrize("delta", [0.5, 1.0, 2.5])
+def test_huber_value_is_quadratic_inside_delta_and_linear_outside(delta):
+    r = np.array([[-3.0], [-0.4], [0.0], [0.3], [2.0], [10.0]])  # (n, 1) residuals
+    Y = np.zeros_like(r)
+    value, dZ = get_loss("huber", delta=delta)(r.copy(), Y)
+    a = np.abs(r[:, 0])
+    per = np.where(a <= delta, 0.5 * a**2, delta * (a - 0.5 * delta))
+    assert_allclose(value, per.mean(), rtol=1e-15)
+    assert_allclose(dZ[:, 0], np.clip(r[:, 0], -delta, delta) / r.shape[0], rtol=1e-15)
+
+
+def test_huber_with_large_delta_equals_squared_error():
+    Z, Y = _robust_problem(3)
+    w = _weights(Z.shape[0])
+    v_h, g_h = get_loss("huber", delta=100.0)(Z.copy(), Y, w)
+    v_s, g_s = get_loss("squared_error")(Z.copy(), Y, w)
+    assert_allclose(v_h, v_s, rtol=1e-14)
+    assert_allclose(g_h, g_s, rtol=1e-14)
+
+
+def test_absolute_error_value_and_subgradient_zero_at_zero_residual():
+    Z = np.array([[1.0, -2.0], [0.5, 0.5]])
+    Y = np.array([[0.0, 0.0], [0.5, 1.5]])
+    value, dZ = get_loss("absolute_error")(Z.copy(), Y)
+    assert_allclose(value, (1 + 2 + 0 + 1) / 2, rtol=1e-15)
+    assert_array_equal(dZ, [[0.5, -0.5], [0.0, -0.5]])
+
+
+@pytest.mark.parametrize("name", ["huber", "absolute_error"])
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_robust_losses_keep_dtype_and_stay_finite_at_extreme_z(name, dtype):
+    Z = np.array([[1e30, -1e30], [0.0, 3.0]], dtype=dtype)
+    Y = np.zeros_like(Z)
+    value, dZ = get_loss(name)(Z.copy(), Y)
+    assert dZ.dtype == dtype and np.isfinite(dZ).all() and np.isfinite(value)

@@ -19,14 +19,17 @@ from skmlp._network import build_mlp
 from skmlp._penalties import L2Penalty
 
 LAYER_UNITS = [4, 5, 3]  # input and hidden widths; the output width is appended
-N_OUT = {"squared_error": 2, "poisson": 2, "log_loss": 3, "binary_log_loss": 2}
+N_OUT = {
+    "squared_error": 2, "poisson": 2, "log_loss": 3, "binary_log_loss": 2,
+    "huber": 2, "absolute_error": 2,
+}
 N_SAMPLES = 6
 H = 1e-6  # finite-difference step
 KINK_MARGIN = 1e-3  # relu pre-activations stay this far from 0 under +-H steps
 
 
 def _targets(loss_name, n, n_out, rng):
-    if loss_name == "squared_error":
+    if loss_name in ("squared_error", "huber", "absolute_error"):
         return rng.normal(size=(n, n_out))
     if loss_name == "poisson":
         return rng.poisson(1.5, size=(n, n_out)).astype(float)

@@ -232,8 +232,8 @@ def test_make_schedule_builds_the_named_schedule(name, cls):
 
 
 def test_make_schedule_rejects_unknown_name():
-    with pytest.raises(ValueError, match="cosine"):
-        make_schedule("cosine", 0.1)
+    with pytest.raises(ValueError, match="step_decay"):
+        make_schedule("step_decay", 0.1)
 
 
 # --- plateau tracking -----------------------------------------------------------

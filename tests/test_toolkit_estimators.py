@@ -1,0 +1,372 @@
+"""The training toolkit through the estimators: each feature does what its parameter
+promises, its defaults change nothing, and bad values are clear errors."""
+
+import pickle
+import warnings
+
+import numpy as np
+import pytest
+from numpy.testing import assert_allclose, assert_array_equal
+from sklearn.datasets import make_classification, make_regression
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.metrics import accuracy_score, log_loss, recall_score
+
+from skmlp import SGDMLPClassifier, SGDMLPRegressor
+
+
+@pytest.fixture(autouse=True)
+def _quiet():
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        yield
+
+
+@pytest.fixture(scope="module")
+def data():
+    X, y = make_classification(n_samples=160, n_features=8, n_informative=4,
+                               n_classes=3, random_state=0)
+    return X, y
+
+
+@pytest.fixture(scope="module")
+def regression():
+    X, y = make_regression(n_samples=120, n_features=10, n_informative=2,
+                           noise=0.1, random_state=0)
+    return X, y / y.std()
+
+
+def _clf(**kw):
+    return SGDMLPClassifier((12,), max_iter=kw.pop("max_iter", 20), random_state=0, **kw)
+
+
+# --- defaults change nothing ---------------------------------------------------
+
+
+@pytest.mark.parametrize("solver", ["adam", "sgd"])
+def test_explicit_toolkit_defaults_give_bit_identical_weights(solver, data):
+    X, y = data
+    plain = _clf(solver=solver).fit(X, y)
+    explicit = _clf(solver=solver, dropout=[0.0], batch_norm=False, l1_ratio=0.0,
+                    max_grad_norm=None, warmup_fraction=0.0, init="glorot_uniform",
+                    class_weight=None).fit(X, y)
+    for a, b in zip(plain.coefs_ + plain.intercepts_, explicit.coefs_ + explicit.intercepts_):
+        assert_array_equal(a, b)
+
+
+# --- dropout -------------------------------------------------------------------
+
+
+def test_dropout_changes_training_but_predictions_are_deterministic(data):
+    X, y = data
+    plain = _clf().fit(X, y)
+    dropped = _clf(dropout=0.3).fit(X, y)
+    assert not np.array_equal(plain.coefs_[0], dropped.coefs_[0])
+    assert_array_equal(dropped.predict_proba(X), dropped.predict_proba(X))
+    again = _clf(dropout=0.3).fit(X, y)
+    assert_array_equal(dropped.coefs_[0], again.coefs_[0])  # seeded by random_state
+
+
+def test_dropout_takes_one_rate_per_hidden_layer(data):
+    X, y = data
+    clf = SGDMLPClassifier((6, 5), dropout=[0.5, 0.0], max_iter=3, random_state=0).fit(X, y)
+    rates = [layer.rate for layer in clf._network.layers if type(layer).__name__ == "Dropout"]
+    assert rates == [0.5]
+
+
+@pytest.mark.parametrize("dropout", [[0.1, 0.2, 0.3], [0.5, 1.0], [-0.1, 0.0]])
+def test_bad_dropout_sequence_is_a_value_error_naming_dropout(dropout, data):
+    X, y = data
+    with pytest.raises(ValueError, match="dropout"):
+        SGDMLPClassifier((4, 4), dropout=dropout, max_iter=2).fit(X, y)
+
+
+@pytest.mark.parametrize("params, match", [
+    ({"dropout": 0.2}, "dropout"), ({"l1_ratio": 0.5}, "l1_ratio"),
+])
+def test_lbfgs_refuses_non_smooth_objectives_naming_the_parameter(params, match, data):
+    X, y = data
+    with pytest.raises(ValueError, match=match):
+        _clf(solver="lbfgs", **params).fit(X, y)
+
+
+# --- batch norm ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_batch_norm_trains_in_the_input_dtype(dtype, data):
+    X, y = data
+    clf = _clf(batch_norm=True, learning_rate_init=0.01, max_iter=30).fit(X.astype(dtype), y)
+    bn = clf._network.layers[1]
+    assert bn.running_mean.dtype == dtype and clf.predict_proba(X.astype(dtype)).dtype == dtype
+    assert clf.score(X.astype(dtype), y) > 0.6
+
+
+def test_batch_norm_with_lbfgs_keeps_the_full_training_set_statistics(data):
+    X, y = data
+    clf = _clf(solver="lbfgs", batch_norm=True, max_iter=30).fit(X, y)
+    dense, bn = clf._network.layers[:2]
+    H1 = np.maximum(X @ dense.W + dense.b, 0)  # (n, 12) the relu layer's output
+    assert_allclose(bn.running_mean, H1.mean(axis=0), rtol=1e-10, atol=1e-12)
+    assert_allclose(bn.running_var, H1.var(axis=0), rtol=1e-10, atol=1e-12)
+
+
+def test_batch_norm_works_with_partial_fit_warm_start_and_pickle(data):
+    X, y = data
+    clf = _clf(batch_norm=True)
+    for _ in range(3):
+        clf.partial_fit(X, y, classes=np.unique(y))
+    stats = clf._network.layers[1].running_mean.copy()
+    clone = pickle.loads(pickle.dumps(clf))
+    assert_array_equal(clone.predict_proba(X), clf.predict_proba(X))
+    clone.partial_fit(X, y)
+    assert not np.array_equal(clone._network.layers[1].running_mean, stats)
+    warm = _clf(batch_norm=True, warm_start=True, max_iter=5).fit(X, y)
+    before = warm.coefs_[0].copy()
+    warm.fit(X, y)
+    assert not np.array_equal(before, warm.coefs_[0])
+
+
+def test_changing_batch_norm_under_warm_start_is_a_clear_error(data):
+    X, y = data
+    clf = _clf(warm_start=True, max_iter=2).fit(X, y)
+    with pytest.raises(ValueError, match="batch_norm"):
+        clf.set_params(batch_norm=True).fit(X, y)
+
+
+# --- L1 / elastic net --------------------------------------------------------------
+
+
+def test_l1_sets_weights_of_uninformative_inputs_exactly_to_zero(regression):
+    X, y = regression
+    kw = dict(hidden_layer_sizes=(8,), solver="sgd", learning_rate_init=0.01,
+              max_iter=60, random_state=0, alpha=50.0)
+    l2 = SGDMLPRegressor(**kw).fit(X, y)
+    l1 = SGDMLPRegressor(l1_ratio=1.0, **kw).fit(X, y)
+    assert np.count_nonzero(l2.coefs_[0] == 0.0) == 0
+    n_zero = np.count_nonzero(l1.coefs_[0] == 0.0)
+    assert n_zero > l1.coefs_[0].size // 4
+    assert np.count_nonzero(l1.intercepts_[0] == 0.0) == 0  # biases are not penalised
+    assert l1.score(X, y) > 0.8
+
+
+@pytest.mark.parametrize("solver", ["adam", "rmsprop"])
+def test_l1_zeros_weights_with_adaptive_solvers_too(solver, regression):
+    X, y = regression
+    reg = SGDMLPRegressor((8,), solver=solver, alpha=1.0, l1_ratio=1.0,
+                          learning_rate_init=0.01, max_iter=40, random_state=0).fit(X, y)
+    assert np.count_nonzero(reg.coefs_[0] == 0.0) > 0
+
+
+# --- optimizers, schedules, clipping ------------------------------------------------
+
+
+@pytest.mark.parametrize("solver, lr", [("adamw", 0.01), ("adagrad", 0.1), ("rmsprop", 0.01)])
+def test_new_solvers_learn(solver, lr, data):
+    X, y = data
+    clf = _clf(solver=solver, learning_rate_init=lr, max_iter=60).fit(X, y)
+    assert clf.loss_curve_[-1] < 0.5 * clf.loss_curve_[0]
+    assert clf.score(X, y) > 0.8
+
+
+def test_adamw_with_zero_weight_decay_is_adam(data):
+    X, y = data
+    a = _clf(solver="adamw", weight_decay=0.0).fit(X, y)
+    b = _clf(solver="adam").fit(X, y)
+    assert_array_equal(a.coefs_[0], b.coefs_[0])
+
+
+@pytest.mark.parametrize("learning_rate", ["invscaling", "cosine"])
+def test_schedules_apply_to_adam_unlike_sklearn(learning_rate, data):
+    X, y = data
+    constant = _clf().fit(X, y)
+    scheduled = _clf(learning_rate=learning_rate).fit(X, y)
+    assert not np.array_equal(constant.coefs_[0], scheduled.coefs_[0])
+
+
+def test_adaptive_schedule_lowers_adams_rate_on_a_plateau_instead_of_stopping(data, capsys):
+    X, y = data
+    clf = _clf(learning_rate="adaptive", tol=10.0, n_iter_no_change=1, max_iter=4,
+               verbose=True).fit(X, y)
+    assert "Setting learning rate to 0.000200" in capsys.readouterr().out
+    assert clf._schedule.learning_rate < clf.learning_rate_init
+
+
+def test_warmup_starts_small_and_reaches_the_schedule(data):
+    X, y = data
+    clf = _clf(solver="sgd", momentum=0.0, warmup_fraction=0.5, max_iter=4,
+               learning_rate_init=0.1).fit(X, y)
+    assert clf._schedule.learning_rate == pytest.approx(0.1)
+    assert clf._schedule.n_warmup == 2
+
+
+def test_gradient_clipping_bounds_each_step_by_learning_rate_times_max_norm(data):
+    X, y = data
+    kw = dict(solver="sgd", momentum=0.0, batch_size=len(X), shuffle=False,
+              learning_rate_init=0.1, max_iter=1)
+    start = _clf(**kw)
+    start.fit(X, y)
+    clipped = _clf(max_grad_norm=1e-3, **kw).fit(X, y)
+    # both share the initial weights; one full-batch step of plain SGD
+    init = SGDMLPClassifier((12,), random_state=0, max_iter=1, solver="sgd",
+                            learning_rate_init=1e-300, momentum=0.0).fit(X, y)
+    delta = clipped._network.params - init._network.params
+    assert_allclose(np.linalg.norm(delta), 0.1 * 1e-3, rtol=1e-6)
+    assert np.linalg.norm(start._network.params - init._network.params) > 1e-3
+
+
+@pytest.mark.parametrize("activation", ["leaky_relu", "elu", "gelu", "softplus"])
+@pytest.mark.parametrize("init", ["he_normal", "he_uniform", "lecun_normal"])
+def test_new_activations_and_initialisations_learn(activation, init, data):
+    X, y = data
+    clf = _clf(activation=activation, init=init, learning_rate_init=0.01, max_iter=30)
+    clf.fit(X, y)
+    assert clf.loss_curve_[-1] < clf.loss_curve_[0]
+
+
+# --- regression losses --------------------------------------------------------------
+
+
+def test_huber_and_absolute_error_resist_outliers_better_than_squared_error():
+    rng = np.random.RandomState(0)
+    X = rng.uniform(-1, 1, size=(200, 1))
+    y = 2 * X[:, 0]
+    y_noisy = y.copy()
+    y_noisy[:20] += 30.0  # 10% gross outliers
+    errors = {}
+    for loss in ["squared_error", "huber", "absolute_error"]:
+        reg = SGDMLPRegressor((16,), loss=loss, solver="adam", learning_rate_init=0.01,
+                              max_iter=150, random_state=0).fit(X, y_noisy)
+        errors[loss] = np.median(np.abs(reg.predict(X) - y))
+    assert errors["huber"] < 0.5 * errors["squared_error"]
+    assert errors["absolute_error"] < 0.5 * errors["squared_error"]
+
+
+def test_huber_delta_reaches_the_loss(regression):
+    X, y = regression
+    reg = SGDMLPRegressor((4,), loss="huber", huber_delta=0.25, max_iter=2).fit(X, y)
+    assert reg._loss.delta == 0.25 and reg.out_activation_ == "identity"
+
+
+# --- class_weight -------------------------------------------------------------------
+
+
+def test_class_weight_equals_the_same_sample_weights_and_composes_with_them(data):
+    X, y = data
+    sw = np.random.RandomState(0).uniform(0.5, 2, size=len(y))
+    cw = {0: 3.0, 2: 0.5}
+    by_class = _clf(class_weight=cw).fit(X, y, sample_weight=sw)
+    mult = np.select([y == 0, y == 2], [3.0, 0.5], 1.0)
+    by_sample = _clf().fit(X, y, sample_weight=sw * mult)
+    assert_array_equal(by_class.coefs_[0], by_sample.coefs_[0])
+
+
+def test_balanced_class_weight_raises_minority_recall():
+    X, y = make_classification(n_samples=300, n_features=6, weights=[0.93],
+                               class_sep=0.6, random_state=3)
+    plain = _clf(max_iter=60).fit(X, y)
+    balanced = _clf(max_iter=60, class_weight="balanced").fit(X, y)
+    assert recall_score(y, balanced.predict(X)) > recall_score(y, plain.predict(X)) + 0.2
+
+
+def test_class_weight_in_partial_fit_with_classes(data):
+    X, y = data
+    clf = _clf(class_weight={0: 5.0})
+    clf.partial_fit(X, y, classes=np.unique(y))
+    ref = _clf()
+    ref.partial_fit(X, y, classes=np.unique(y), sample_weight=np.where(y == 0, 5.0, 1.0))
+    assert_array_equal(clf.coefs_[0], ref.coefs_[0])
+    clf.set_params(class_weight="balanced").partial_fit(X[y != 2], y[y != 2])
+
+
+def test_class_weight_with_an_unknown_label_is_a_value_error(data):
+    X, y = data
+    with pytest.raises(ValueError, match=r"class_weight has labels \[7\]"):
+        _clf(class_weight={0: 1.0, 1: 1.0, 2: 1.0, 7: 2.0}).fit(X, y)
+
+
+# --- explicit validation set and early stopping ---------------------------------------
+
+
+@pytest.fixture(scope="module")
+def split(data):
+    X, y = data
+    return X[:110], y[:110], X[110:], y[110:]
+
+
+def test_validation_set_is_recorded_every_epoch_without_stopping_on_it(split):
+    X, y, Xv, yv = split
+    sw_val = np.linspace(0.5, 2.0, len(yv))
+    clf = _clf(max_iter=8, n_iter_no_change=100).fit(
+        X, y, X_val=Xv, y_val=yv, sample_weight_val=sw_val)
+    assert len(clf.validation_loss_curve_) == len(clf.validation_scores_) == clf.n_iter_ == 8
+    assert clf.validation_scores_[-1] == accuracy_score(yv, clf.predict(Xv), sample_weight=sw_val)
+    assert_allclose(clf.validation_loss_curve_[-1],
+                    log_loss(yv, clf.predict_proba(Xv), sample_weight=sw_val), rtol=1e-10)
+    assert _clf().fit(X, y).validation_loss_curve_ is None
+
+
+def test_early_stopping_on_validation_loss_restores_the_weights_of_the_lowest_loss(split):
+    X, y, Xv, yv = split
+    kw = dict(solver="sgd", learning_rate_init=0.3, early_stopping=True,
+              early_stopping_metric="loss", n_iter_no_change=3, max_iter=40)
+    clf = _clf(**kw).fit(X, y, X_val=Xv, y_val=yv)
+    best = int(np.argmin(clf.validation_loss_curve_))
+    assert best < clf.n_iter_ - 1
+    again = _clf(**{**kw, "early_stopping": False, "max_iter": best + 1}).fit(X, y)
+    assert_allclose(clf.coefs_[0], again.coefs_[0], rtol=1e-12)
+    assert_allclose(log_loss(yv, clf.predict_proba(Xv)), min(clf.validation_loss_curve_),
+                    rtol=1e-10)
+    assert clf.best_validation_score_ == clf.validation_scores_[best]
+
+
+def test_early_stopping_with_explicit_validation_set_scores_on_it(split):
+    X, y, Xv, yv = split
+    clf = _clf(early_stopping=True, max_iter=30).fit(X, y, X_val=Xv, y_val=yv)
+    assert clf.best_validation_score_ == max(clf.validation_scores_)
+    assert clf.score(Xv, yv) == clf.best_validation_score_
+
+
+def test_restore_best_weights_without_validation_uses_the_training_loss(data):
+    X, y = data
+    kw = dict(solver="sgd", learning_rate_init=0.3, batch_size=32, n_iter_no_change=100,
+              max_iter=25)
+    clf = _clf(restore_best_weights=True, **kw).fit(X, y)
+    best = int(np.argmin(clf.loss_curve_))
+    assert best < clf.n_iter_ - 1 and clf.best_loss_ == min(clf.loss_curve_)
+    again = _clf(max_iter=best + 1, **{k: v for k, v in kw.items() if k != "max_iter"}).fit(X, y)
+    assert_array_equal(clf.coefs_[0], again.coefs_[0])
+
+
+@pytest.mark.parametrize("kwargs, match", [
+    ({"X_val": np.zeros((3, 8))}, "X_val and y_val"),
+    ({"X_val": np.zeros((3, 8)), "y_val": [0, 1, 9]}, "y_val has labels"),
+    ({"X_val": np.zeros((3, 5)), "y_val": [0, 1, 2]}, "features"),
+    ({"X_val": np.zeros((3, 8)), "y_val": [0, 1]}, "numbers of samples"),
+])
+def test_bad_validation_sets_are_clear_errors(kwargs, match, data):
+    X, y = data
+    with pytest.raises(ValueError, match=match):
+        _clf().fit(X, y, **kwargs)
+
+
+# --- parameter validation -------------------------------------------------------------
+
+
+@pytest.mark.parametrize("param, value", [
+    ("dropout", 1.0), ("dropout", -0.1), ("batch_norm", "yes"), ("l1_ratio", 1.5),
+    ("rho", 1.0), ("weight_decay", -1.0), ("warmup_fraction", 1.0),
+    ("max_grad_norm", 0.0), ("init", "zeros"), ("early_stopping_metric", "auc"),
+    ("restore_best_weights", 2), ("class_weight", "auto"), ("activation", "swish"),
+    ("solver", "lion"), ("learning_rate", "step"),
+])
+def test_invalid_toolkit_parameters_raise_errors_naming_them(param, value, data):
+    X, y = data
+    with pytest.raises(ValueError, match=param):
+        _clf(**{param: value}).fit(X, y)
+
+
+@pytest.mark.parametrize("param, value", [("huber_delta", 0.0), ("loss", "quantile")])
+def test_invalid_regression_loss_parameters_raise_errors_naming_them(param, value, regression):
+    X, y = regression
+    with pytest.raises(ValueError, match=param):
+        SGDMLPRegressor(**{param: value}).fit(X, y)

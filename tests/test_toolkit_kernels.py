@@ -1,0 +1,340 @@
+"""Kernel maths of the training toolkit: dropout and batch-norm layers, the elastic
+net's proximal step, adagrad / rmsprop / adamw, cosine and warm-up schedules, the
+extra initialisers.
+
+Layer gradients are checked against central finite differences (float64) of the
+whole network in training mode, with the dropout generator reseeded identically
+for every evaluation so that the mask is fixed; optimizer and schedule steps
+against updates written out by hand.
+"""
+
+import pickle
+
+import numpy as np
+import pytest
+from numpy.testing import assert_allclose, assert_array_equal
+
+from skmlp._initializers import INITIALIZERS
+from skmlp._layers import BatchNorm, Dropout
+from skmlp._losses import get_loss
+from skmlp._network import build_mlp
+from skmlp._optimizers import Adagrad, Adam, AdamW, RMSprop, make_optimizer
+from skmlp._penalties import ElasticNetPenalty, L2Penalty
+from skmlp._schedules import Adaptive, Constant, Cosine, Warmup, make_schedule
+
+H = 1e-6
+P0 = np.array([0.5, -1.0, 2.0, 0.0])
+GRADS = [
+    np.array([0.1, -0.2, 0.3, 1.0]),
+    np.array([-0.4, 0.5, 0.0, 2.0]),
+    np.array([0.2, 0.2, -0.6, -1.5]),
+]
+
+
+# --- dropout and batch norm inside the network ---------------------------------
+
+
+def _net(activation, dropout, batch_norm, seed=0):
+    rng = np.random.RandomState(seed)
+    net = build_mlp([4, 5, 3, 2], activation, np.float64, dropout=dropout,
+                    batch_norm=batch_norm)
+    net.params[:] = rng.normal(scale=0.7, size=net.n_params)  # (n_params,)
+    X = rng.normal(size=(8, 4))  # (n, n_in)
+    Y = rng.normal(size=(8, 2))  # (n, n_out)
+    return net, X, Y
+
+
+def _train_value(net, X, Y, loss, alpha, seed=7):
+    net.set_dropout_rng(np.random.default_rng(seed))  # the same masks every call
+    value, _ = loss(net.forward(X, training=True), Y)
+    return value + 0.5 * alpha * float(net.params[: net.n_coef] @ net.params[: net.n_coef]) / 8
+
+
+@pytest.mark.parametrize("dropout, batch_norm", [(0.4, False), (0.0, True), ((0.3, 0.5), True)],
+                         ids=["dropout", "batch_norm", "both"])
+@pytest.mark.parametrize("activation", ["tanh", "gelu", "elu", "softplus"])
+def test_network_gradient_with_dropout_and_batch_norm_matches_finite_differences(
+    activation, dropout, batch_norm
+):
+    net, X, Y = _net(activation, dropout, batch_norm)
+    loss, alpha = get_loss("squared_error"), 0.3
+    net.set_dropout_rng(np.random.default_rng(7))
+    _, dZ = loss(net.forward(X, training=True), Y)
+    net.backward(dZ)
+    L2Penalty(alpha).add_to(net.params, net.grads, net.n_coef, 8.0)
+    grad = net.grads.copy()  # (n_params,)
+    fd = np.empty_like(grad)  # (n_params,)
+    for i in range(net.n_params):
+        old = net.params[i]
+        net.params[i] = old + H
+        f_plus = _train_value(net, X, Y, loss, alpha)
+        net.params[i] = old - H
+        f_minus = _train_value(net, X, Y, loss, alpha)
+        net.params[i] = old
+        fd[i] = (f_plus - f_minus) / (2 * H)
+    assert_allclose(grad, fd, rtol=1e-6, atol=1e-8)
+
+
+def test_batch_norm_scale_and_shift_sit_after_weights_and_biases_and_escape_the_penalty():
+    net = build_mlp([3, 4, 2], "relu", np.float64, batch_norm=True)
+    assert net.n_params == net.n_coef + net.n_intercept + 2 * 4
+    bn = net.layers[1]
+    assert isinstance(bn, BatchNorm)
+    assert np.shares_memory(bn.params["gamma"], net.params[net.n_coef + net.n_intercept:])
+    assert_array_equal(bn.params["gamma"], 1.0)
+    net.params[:] = 2.0
+    grads = np.zeros_like(net.params)
+    ElasticNetPenalty(1.0, 0.5).add_to(net.params, grads, net.n_coef, 1.0)
+    assert np.all(grads[: net.n_coef] != 0)
+    assert_array_equal(grads[net.n_coef:], 0.0)
+
+
+@pytest.mark.parametrize("rate", [0.2, 0.5])
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_dropout_mask_zeroes_about_rate_and_scales_the_rest_by_inverse_keep(rate, dtype):
+    layer = Dropout(50, rate)
+    layer.allocate(400, dtype)
+    layer.rng = np.random.default_rng(0)
+    X = np.ones((400, 50), dtype=dtype)
+    Y = layer.forward(X, training=True)
+    assert Y.dtype == dtype
+    assert_allclose(np.unique(Y), [0.0, 1 / (1 - rate)], rtol=1e-6)
+    assert abs((Y == 0).mean() - rate) < 0.02
+    dX = layer.backward(np.ones_like(X))
+    assert_array_equal(dX, Y)  # the gradient flows through kept units, scaled alike
+
+
+def test_dropout_is_identity_at_predict_time():
+    layer = Dropout(5, 0.5)
+    X = np.arange(10.0).reshape(2, 5)
+    assert layer.forward(X, training=False) is X
+
+
+def test_batch_norm_standardises_in_training_and_uses_running_statistics_to_predict():
+    net = build_mlp([3, 4, 2], "identity", np.float64, batch_norm=True)
+    net.params[: net.n_coef + net.n_intercept] = np.random.RandomState(0).normal(
+        size=net.n_coef + net.n_intercept)
+    bn = net.layers[1]
+    X = np.random.RandomState(1).normal(2.0, 3.0, size=(64, 3))  # (n, n_in)
+    H1 = X @ net.coefs[0] + net.intercepts[0]  # (n, 4) the layer's input
+    out = bn.forward(H1.copy(), training=True)
+    assert_allclose(out.mean(axis=0), 0.0, atol=1e-12)
+    assert_allclose(out.var(axis=0), H1.var(axis=0) / (H1.var(axis=0) + bn.eps), rtol=1e-12)
+    assert_allclose(bn.running_mean, 0.1 * H1.mean(axis=0), rtol=1e-12)
+    for _ in range(200):
+        bn.forward(H1.copy(), training=True)
+    pred = bn.forward(H1[:2].copy(), training=False)  # independent of the batch
+    expected = (H1[:2] - H1.mean(axis=0)) / np.sqrt(H1.var(axis=0) + bn.eps)
+    assert_allclose(pred, expected, rtol=1e-6)
+
+
+def test_batch_norm_running_statistics_survive_pickling():
+    net = build_mlp([2, 3, 1], "relu", np.float64, batch_norm=True)
+    bn = net.layers[1]
+    bn.running_mean[:] = [1.0, 2.0, 3.0]
+    clone = pickle.loads(pickle.dumps(net))
+    assert_array_equal(clone.layers[1].running_mean, [1.0, 2.0, 3.0])
+    assert np.shares_memory(clone.layers[1].params["gamma"], clone.params)
+
+
+# --- the elastic net ------------------------------------------------------------
+
+
+def test_elastic_net_with_l1_ratio_zero_equals_the_l2_penalty_bit_for_bit():
+    rng = np.random.RandomState(0)
+    params = rng.normal(size=9)
+    g1, g2 = rng.normal(size=9), None
+    g2 = g1.copy()
+    v1 = L2Penalty(0.37).add_to(params, g1, 6, 5.0)
+    v2 = ElasticNetPenalty(0.37, 0.0).add_to(params, g2, 6, 5.0)
+    assert v1 == v2
+    assert_array_equal(g1, g2)
+
+
+def test_elastic_net_value_and_l2_gradient_follow_the_stated_scaling():
+    params = np.array([1.0, -2.0, 0.0, 5.0])  # 3 weights, 1 bias
+    grads = np.zeros(4)
+    pen = ElasticNetPenalty(alpha=0.4, l1_ratio=0.25)
+    value = pen.add_to(params, grads, n_coef=3, scale=2.0)
+    assert_allclose(value, 0.4 * (0.25 * 3 + 0.5 * 0.75 * 5) / 2.0, rtol=1e-15)
+    fd = np.empty(4)
+    for i in range(4):
+        p, m = params.copy(), params.copy()
+        p[i] += H
+        m[i] -= H
+        fd[i] = (ElasticNetPenalty(0.4, 0.0).add_to(p, np.zeros(4), 3, 2.0)
+                 - ElasticNetPenalty(0.4, 0.0).add_to(m, np.zeros(4), 3, 2.0)) / (2 * H)
+    # the L2 part's gradient (alpha * (1 - l1_ratio)) is the finite difference
+    # of the L2 value scaled by (1 - l1_ratio)
+    assert_allclose(grads, 0.75 * fd, rtol=1e-8, atol=1e-12)
+
+
+def test_proximal_step_soft_thresholds_weights_to_exact_zero_and_leaves_biases():
+    params = np.array([0.5, -0.05, 0.02, -2.0, 0.01])  # 4 weights, 1 bias
+    pen = ElasticNetPenalty(alpha=1.0, l1_ratio=0.5)
+    pen.proximal_step(params, n_coef=4, step=0.2, scale=1.0)  # threshold 0.1
+    assert_allclose(params, [0.4, 0.0, 0.0, -1.9, 0.01], rtol=1e-15)
+    assert params[1] == 0.0 and params[2] == 0.0
+
+
+def test_proximal_step_with_per_coordinate_steps_matches_hand_computation():
+    params = np.array([0.5, -0.5, 0.5])
+    step = np.array([0.1, 2.0, 0.4])
+    ElasticNetPenalty(alpha=2.0, l1_ratio=1.0).proximal_step(params, 3, step, scale=4.0)
+    t = np.array([0.1, 2.0, 0.4]) * 2.0 / 4.0
+    assert_allclose(params, np.sign([0.5, -0.5, 0.5]) * np.maximum(0.5 - t, 0), rtol=1e-15)
+
+
+def test_proximal_step_away_from_zero_is_a_gradient_step_on_the_l1_value():
+    rng = np.random.RandomState(3)
+    W = rng.uniform(0.5, 1.0, size=5) * rng.choice([-1, 1], size=5)
+    pen = ElasticNetPenalty(alpha=0.3, l1_ratio=1.0)
+    after = W.copy()
+    pen.proximal_step(after, 5, step=0.01, scale=2.0)
+
+    def l1_value(w):
+        return pen.add_to(w, np.zeros(5), 5, 2.0)
+
+    fd = np.array([(l1_value(W + H * e) - l1_value(W - H * e)) / (2 * H) for e in np.eye(5)])
+    assert_allclose((W - after) / 0.01, fd, rtol=1e-7)
+
+
+# --- optimizers -----------------------------------------------------------------
+
+
+def _run(opt, lr):
+    params = P0.copy()
+    history = []
+    for g in GRADS:
+        opt.step(params, g, lr)
+        history.append(params.copy())
+    return history
+
+
+def test_adagrad_steps_match_hand_computed_updates():
+    lr, eps = 0.1, 1e-8
+    history = _run(Adagrad(epsilon=eps), lr)
+    p, G = P0.copy(), np.zeros(4)
+    for g, got in zip(GRADS, history):
+        G = G + g**2
+        p = p - lr * g / (np.sqrt(G) + eps)
+        assert_allclose(got, p, rtol=1e-14)
+
+
+def test_rmsprop_steps_match_hand_computed_updates():
+    lr, rho, eps = 0.01, 0.8, 1e-8
+    history = _run(RMSprop(rho=rho, epsilon=eps), lr)
+    p, v = P0.copy(), np.zeros(4)
+    for g, got in zip(GRADS, history):
+        v = rho * v + (1 - rho) * g**2
+        p = p - lr * g / (np.sqrt(v) + eps)
+        assert_allclose(got, p, rtol=1e-14)
+
+
+def test_adamw_decays_only_the_weights_then_takes_the_adam_step():
+    lr, wd, b1, b2, eps = 0.01, 0.5, 0.9, 0.999, 1e-8
+    history = _run(AdamW(b1, b2, eps, weight_decay=wd, n_coef=3), lr)
+    p, m, v = P0.copy(), np.zeros(4), np.zeros(4)
+    for t, (g, got) in enumerate(zip(GRADS, history), start=1):
+        p[:3] *= 1 - lr * wd
+        m = b1 * m + (1 - b1) * g
+        v = b2 * v + (1 - b2) * g**2
+        p = p - lr * np.sqrt(1 - b2**t) / (1 - b1**t) * m / (np.sqrt(v) + eps)
+        assert_allclose(got, p, rtol=1e-14)
+
+
+def test_adamw_with_zero_weight_decay_is_adam_bit_for_bit():
+    a = _run(AdamW(weight_decay=0.0, n_coef=3), 0.01)
+    b = _run(Adam(), 0.01)
+    assert_array_equal(a, b)
+
+
+@pytest.mark.parametrize("opt", [Adagrad(), RMSprop()], ids=["adagrad", "rmsprop"])
+def test_adaptive_step_size_is_the_per_coordinate_step_per_unit_gradient(opt):
+    params = P0.copy()
+    for g in GRADS[:2]:
+        opt.step(params, g, 0.01)
+    before = params.copy()
+    opt.step(params, GRADS[2], 0.01)
+    assert_allclose(before - params, opt.step_size(0.01) * GRADS[2], rtol=1e-12)
+
+
+def test_adam_step_size_is_bias_corrected_rate_over_root_second_moment():
+    opt = Adam()
+    params = P0.copy()
+    for g in GRADS:
+        opt.step(params, g, 0.01)
+    t = 3
+    expected = 0.01 * np.sqrt(1 - 0.999**t) / (1 - 0.9**t) / (np.sqrt(opt.v) + 1e-8)
+    assert_allclose(opt.step_size(0.01), expected, rtol=1e-14)
+
+
+@pytest.mark.parametrize("solver, cls", [("adamw", AdamW), ("adagrad", Adagrad),
+                                         ("rmsprop", RMSprop)])
+def test_make_optimizer_builds_the_new_solvers(solver, cls):
+    opt = make_optimizer(solver, rho=0.7, weight_decay=0.2, n_coef=5, epsilon=1e-6)
+    assert type(opt) is cls and opt.epsilon == 1e-6
+
+
+def test_optimizer_state_pickles_without_scratch_buffers():
+    opt = RMSprop()
+    _run(opt, 0.01)
+    opt.step_size(0.01)
+    clone = pickle.loads(pickle.dumps(opt))
+    assert clone._scratch is None and clone._scratch_step is None
+    assert_array_equal(clone.accumulator, opt.accumulator)
+
+
+# --- schedules ------------------------------------------------------------------
+
+
+def test_cosine_anneals_to_zero_over_n_epochs_then_restarts():
+    sched = Cosine(0.1, n_epochs=4)
+    rates = [sched.learning_rate]
+    for e in range(1, 6):
+        sched.epoch_end(e * 10)
+        rates.append(sched.learning_rate)
+    expected = [0.1] + [0.05 * (1 + np.cos(np.pi * (e % 4) / 4)) for e in range(1, 6)]
+    assert_allclose(rates, expected, rtol=1e-15, atol=1e-18)
+    assert rates[3] < rates[2] < rates[1] < rates[0]  # the last epoch of a cycle is slowest
+    assert rates[4] == 0.1  # a new cycle
+
+
+def test_warmup_ramps_linearly_then_hands_over_to_the_wrapped_schedule():
+    sched = Warmup(Constant(0.3), n_warmup=3)
+    rates = [sched.learning_rate]
+    for e in range(1, 6):
+        sched.epoch_end(e)
+        rates.append(sched.learning_rate)
+    assert_allclose(rates, [0.075, 0.15, 0.225, 0.3, 0.3, 0.3], rtol=1e-15)
+
+
+def test_warmup_passes_plateaus_to_the_wrapped_schedule():
+    sched = Warmup(Adaptive(0.1), n_warmup=2)
+    stop, _ = sched.on_plateau()
+    assert not stop and sched.schedule.learning_rate == pytest.approx(0.02)
+
+
+def test_make_schedule_wraps_in_warmup_of_whole_epochs():
+    sched = make_schedule("cosine", 0.1, max_iter=25, warmup_fraction=0.1)
+    assert isinstance(sched, Warmup) and sched.n_warmup == 3
+    assert isinstance(sched.schedule, Cosine) and sched.schedule.n_epochs == 25
+    assert type(make_schedule("constant", 0.1, max_iter=25)) is Constant
+
+
+# --- initialisers ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name, std", [
+    ("he_normal", np.sqrt(2 / 400)),
+    ("lecun_normal", np.sqrt(1 / 400)),
+    ("he_uniform", np.sqrt(6 / 400) / np.sqrt(3)),
+])
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_initialiser_draws_weights_of_the_stated_spread_and_zero_biases(name, std, dtype):
+    W, b = INITIALIZERS[name](400, 300, np.random.RandomState(0), dtype)
+    assert W.shape == (400, 300) and W.dtype == dtype and b.dtype == dtype
+    assert abs(W.std() / std - 1) < 0.02 and abs(W.mean()) < 0.01 * std * 10
+    assert_array_equal(b, 0.0)
+    if name == "he_uniform":
+        assert np.abs(W).max() <= np.sqrt(6 / 400)
