@@ -153,12 +153,13 @@ class LogLoss(Loss):
     link = "softmax"
 
     def _value_and_grad(self, Z, Y, dZ):
-        np.subtract(Z, Z.max(axis=1, keepdims=True), out=dZ)  # (n, n_out) shifted
+        z_max = Z.max(axis=1, keepdims=True)  # (n, 1)
+        np.subtract(Z, z_max, out=dZ)  # (n, n_out) shifted
         np.exp(dZ, out=dZ)
         norm = dZ.sum(axis=1, keepdims=True)  # (n, 1)
         dZ /= norm  # (n, n_out) softmax probabilities
         # -sum_k y_k log p_k = logsumexp(z) - sum_k y_k z_k when sum_k y_k = 1
-        log_norm = np.log(norm[:, 0]) + Z.max(axis=1)  # (n,) logsumexp(z)
+        log_norm = np.log(norm[:, 0]) + z_max[:, 0]  # (n,) logsumexp(z)
         per_sample = Y.sum(axis=1) * log_norm - np.einsum("ij,ij->i", Y, Z)  # (n,)
         dZ -= Y
         return per_sample
