@@ -140,7 +140,8 @@ class ReLU(Activation):
 
     def backward(self, A, dA, Z=None):
         # Multiplying by the 0/1 mask is ~40x faster than masked assignment and
-        # gives the same numbers (dA * 1 == dA, dA * 0 == 0 for finite dA).
+        # gives the same numbers for finite dA (a non-finite dA, from a diverged
+        # step, stays non-finite where masked assignment would zero it).
         active = np.greater(A, 0, out=self._buffer(A, bool))  # (n, n_units)
         np.multiply(dA, active, out=dA)  # (n, n_units)
         return dA

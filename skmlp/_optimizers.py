@@ -29,7 +29,8 @@ def blocks(n):
     -------
     slices : list of slice
     """
-    return [slice(start, min(start + BLOCK_SIZE, n)) for start in range(0, max(n, 1), BLOCK_SIZE)]
+    starts = range(0, max(n, 1), BLOCK_SIZE)
+    return [slice(start, min(start + BLOCK_SIZE, n)) for start in starts]
 
 
 class Optimizer:
