@@ -11,7 +11,6 @@ This module is part of the NumPy core: it imports no scikit-learn.
 """
 
 import numpy as np
-import scipy.sparse as sp
 
 #: Default weight of the old running statistics in ``BatchNorm``.
 BATCH_NORM_MOMENTUM = 0.9
@@ -156,10 +155,10 @@ class Dense(Layer):
             out = self._out[:n]  # (n, n_out)
         else:
             out = np.empty((n, self.n_out), dtype=self.W.dtype)  # (n, n_out)
-        if sp.issparse(X):
-            out[...] = X @ self.W  # (n, n_out)
-        else:
+        if isinstance(X, np.ndarray):  # dense (a cheaper test than scipy.sparse.issparse)
             np.matmul(X, self.W, out=out)  # (n, n_out)
+        else:
+            out[...] = X @ self.W  # (n, n_out) sparse X
         out += self.b
         Z = None
         if self.activation.needs_z:
@@ -175,11 +174,11 @@ class Dense(Layer):
         n = A.shape[0]
         dZ = self.activation.backward(A, dY, self._Zcache)  # (n, n_out)
         dW, db = self.grads["W"], self.grads["b"]  # (n_in, n_out), (n_out,)
-        if sp.issparse(X):
-            dW[...] = X.T @ dZ  # (n_in, n_out)
-        else:
+        if isinstance(X, np.ndarray):
             np.matmul(X.T, dZ, out=dW)  # (n_in, n_out)
-        np.sum(dZ, axis=0, out=db)  # (n_out,)
+        else:
+            dW[...] = X.T @ dZ  # (n_in, n_out) sparse X
+        np.add.reduce(dZ, axis=0, out=db)  # (n_out,) what np.sum does, minus its wrapper
         if not need_dX:
             return None
         if self._dX is not None and n <= self._dX.shape[0]:

@@ -21,7 +21,7 @@ from scipy.special import expit, xlogy
 def _weighted_mean_of_rows(per_sample, sample_weight, sw_sum):
     """Weighted mean over samples of ``per_sample (n,)``."""
     if sample_weight is None:
-        return float(per_sample.sum() / sw_sum)
+        return float(np.add.reduce(per_sample) / sw_sum)
     return float(per_sample @ sample_weight / sw_sum)
 
 
@@ -153,13 +153,17 @@ class LogLoss(Loss):
     link = "softmax"
 
     def _value_and_grad(self, Z, Y, dZ):
-        np.subtract(Z, Z.max(axis=1, keepdims=True), out=dZ)  # (n, n_out) shifted
+        # ufunc reductions directly: the np.max / np.sum wrappers cost more than
+        # the arithmetic on a small batch.
+        z_max = np.maximum.reduce(Z, axis=1, keepdims=True)  # (n, 1)
+        np.subtract(Z, z_max, out=dZ)  # (n, n_out) shifted
         np.exp(dZ, out=dZ)
-        norm = dZ.sum(axis=1, keepdims=True)  # (n, 1)
+        norm = np.add.reduce(dZ, axis=1, keepdims=True)  # (n, 1)
         dZ /= norm  # (n, n_out) softmax probabilities
         # -sum_k y_k log p_k = logsumexp(z) - sum_k y_k z_k when sum_k y_k = 1
-        log_norm = np.log(norm[:, 0]) + Z.max(axis=1)  # (n,) logsumexp(z)
-        per_sample = Y.sum(axis=1) * log_norm - np.einsum("ij,ij->i", Y, Z)  # (n,)
+        log_norm = np.log(norm[:, 0]) + z_max[:, 0]  # (n,) logsumexp(z)
+        per_sample = np.add.reduce(Y, axis=1) * log_norm  # (n,)
+        per_sample -= np.einsum("ij,ij->i", Y, Z)  # (n,)
         dZ -= Y
         return per_sample
 

@@ -143,6 +143,10 @@ def fit_stochastic(network, loss, penalty, optimizer, schedule, tracker, log, X,
     dense_gather = shuffle and not sp.issparse(X)
     if dense_gather:
         X_buf = np.empty((batch_size, X.shape[1]), dtype=X.dtype)  # (batch, n_features)
+    if shuffle:
+        Y_buf = np.empty((batch_size, Y.shape[1]), dtype=Y.dtype)  # (batch, n_out)
+        if sample_weight is not None:
+            w_buf = np.empty(batch_size, dtype=sample_weight.dtype)  # (batch,)
     sample_idx = np.arange(n_samples)  # (n_samples,)
     # The parameters after the last completed epoch: what an interruption or a
     # divergence rolls back to. Refreshed by one copy per epoch.
@@ -162,16 +166,19 @@ def fit_stochastic(network, loss, penalty, optimizer, schedule, tracker, log, X,
             for sl in batch_slices(n_samples, batch_size):
                 nb = sl.stop - sl.start
                 if shuffle:
+                    # Gather the batch into reused buffers: no per-batch copies.
                     idx = sample_idx[sl]  # (nb,)
                     if dense_gather:
                         Xb = np.take(X, idx, axis=0, out=X_buf[:nb])  # (nb, n_features)
                     else:
                         Xb = X[idx]  # (nb, n_features) sparse rows
+                    Yb = np.take(Y, idx, axis=0, out=Y_buf[:nb])  # (nb, n_out)
+                    wb = None if sample_weight is None else np.take(
+                        sample_weight, idx, out=w_buf[:nb])  # (nb,)
                 else:
-                    idx = sl
                     Xb = X[sl]  # (nb, n_features) a view when dense
-                Yb = Y[idx]  # (nb, n_out)
-                wb = None if sample_weight is None else sample_weight[idx]  # (nb,)
+                    Yb = Y[sl]  # (nb, n_out) a view
+                    wb = None if sample_weight is None else sample_weight[sl]  # (nb,)
                 reported, _ = _objective(
                     network, loss, penalty, Xb, Yb, wb, dZ_buf[:nb]
                 )

@@ -1,0 +1,334 @@
+"""Training speed of skmlp against scikit-learn's MLP, measured side by side.
+
+Every case trains scikit-learn's MLPClassifier/MLPRegressor and skmlp's
+SGDMLPClassifier/SGDMLPRegressor (and, when PyTorch is installed, the same loop in
+PyTorch on the CPU) on the same data, architecture, solver, batch size, epoch count
+(``tol=0``: every epoch runs) and dtype. Runs are interleaved (A B A B ...) so that
+machine noise hits every library alike; the table reports the median seconds per
+epoch, the ratio sklearn/skmlp, the achieved GFLOP/s (training cost taken as
+``6 * n_samples * sum(n_in * n_out)`` per epoch) and its share of the machine's own
+matrix-multiply peak (a large square matmul in the same dtype, measured in the same
+run), and the final training loss and held-out accuracy (or R^2) of each library.
+
+Usage::
+
+    python benchmarks/bench_vs_sklearn.py            # full run (about 10 minutes)
+    python benchmarks/bench_vs_sklearn.py --quick    # reduced sizes, under a minute
+    python benchmarks/bench_vs_sklearn.py --smoke    # tiny sizes, a few seconds
+
+On machines where OPENBLAS_CORETYPE / OPENBLAS_L2_SIZE are set to work around old
+OpenBLAS builds, unset both for the benchmark command alone::
+
+    env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE python benchmarks/bench_vs_sklearn.py
+"""
+
+import argparse
+import os
+import statistics
+import sys
+import time
+import warnings
+from dataclasses import dataclass, replace
+
+import numpy as np
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.metrics import accuracy_score, r2_score
+from sklearn.neural_network import MLPClassifier, MLPRegressor
+from threadpoolctl import threadpool_info, threadpool_limits
+
+from skmlp import SGDMLPClassifier, SGDMLPRegressor
+
+try:  # optional comparison column; never required
+    import torch
+except ImportError:  # pragma: no cover - depends on the environment
+    torch = None
+
+
+@dataclass(frozen=True)
+class Case:
+    """One benchmark configuration."""
+
+    name: str
+    n_samples: int
+    n_features: int
+    n_classes: int  # 0 for regression
+    hidden: tuple
+    batch_size: int
+    solver: str = "adam"
+    dtype: str = "float64"
+    epochs: int = 3
+    learning_rate_init: float = 1e-3
+
+    @property
+    def task(self):
+        return "regression" if self.n_classes == 0 else "classification"
+
+    def layer_units(self):
+        n_out = 1 if self.n_classes in (0, 2) else self.n_classes
+        return [self.n_features, *self.hidden, n_out]
+
+    def flops_per_epoch(self):
+        units = self.layer_units()
+        return 6.0 * self.n_samples * sum(a * b for a, b in zip(units, units[1:]))
+
+
+def full_cases():
+    medium = dict(n_samples=50_000, n_features=100, n_classes=10, hidden=(256, 128))
+    cases = [
+        Case("small", 20_000, 10, 2, (32,), 32, epochs=5),
+    ]
+    for dtype in ("float64", "float32"):
+        for batch in (32, 256):
+            cases.append(Case(f"medium b{batch} {dtype[-2:]}", **medium, batch_size=batch,
+                              dtype=dtype, epochs=2 if batch == 32 else 3))
+    cases += [
+        Case("large f32", 20_000, 784, 10, (1024, 1024), 512, dtype="float32", epochs=2),
+        Case("regression", 50_000, 100, 0, (256, 128), 256, epochs=3),
+        Case("sgd nesterov", **medium, batch_size=32, solver="sgd", epochs=2,
+             learning_rate_init=0.01),
+    ]
+    return cases
+
+
+def scaled_cases(fraction, epochs, min_samples=500):
+    """The full cases on a fraction of the samples, with ``epochs`` epochs each."""
+    out = []
+    for case in full_cases():
+        n = max(min_samples, int(case.n_samples * fraction))
+        out.append(replace(case, n_samples=n, epochs=epochs))
+    return out
+
+
+def quick_cases():
+    cases = scaled_cases(0.05, epochs=2)
+    # The large case keeps its width (it measures the matmul-bound regime).
+    return [replace(c, n_samples=2048) if c.name.startswith("large") else c
+            for c in cases]
+
+
+def smoke_cases():
+    cases = [replace(c, hidden=tuple(min(h, 64) for h in c.hidden), epochs=1)
+             for c in scaled_cases(0.01, epochs=1, min_samples=256)]
+    return [replace(c, n_features=min(c.n_features, 64),
+                    batch_size=min(c.batch_size, c.n_samples)) for c in cases]
+
+
+# ---------------------------------------------------------------- data
+def make_data(case, seed=0):
+    """A learnable synthetic problem: a random two-layer teacher network."""
+    rng = np.random.default_rng(seed)
+    n_test = max(case.n_samples // 5, 200)
+    n = case.n_samples + n_test
+    X = rng.standard_normal((n, case.n_features))  # (n, n_features)
+    W1 = rng.standard_normal((case.n_features, 32)) / np.sqrt(case.n_features)
+    H = np.tanh(X @ W1)  # (n, 32)
+    if case.task == "regression":
+        y = H @ rng.standard_normal(32) + 0.1 * rng.standard_normal(n)  # (n,)
+    else:
+        logits = 3.0 * H @ rng.standard_normal((32, case.n_classes))  # (n, k)
+        y = np.argmax(logits + rng.gumbel(size=logits.shape), axis=1)  # (n,)
+    X = X.astype(case.dtype)
+    return X[:case.n_samples], y[:case.n_samples], X[case.n_samples:], y[case.n_samples:]
+
+
+# ---------------------------------------------------------------- runners
+def _estimator_params(case):
+    return dict(
+        hidden_layer_sizes=case.hidden, activation="relu", solver=case.solver,
+        batch_size=case.batch_size, max_iter=case.epochs, tol=0.0,
+        n_iter_no_change=case.epochs + 1, learning_rate_init=case.learning_rate_init,
+        momentum=0.9, nesterovs_momentum=True, shuffle=True, random_state=0,
+    )
+
+
+def run_estimator(cls_pair, case, data):
+    """Fit one estimator; return (seconds per epoch, final loss, held-out score)."""
+    X, y, X_test, y_test = data
+    cls = cls_pair[0] if case.task == "classification" else cls_pair[1]
+    est = cls(**_estimator_params(case))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        start = time.perf_counter()
+        est.fit(X, y)
+        elapsed = time.perf_counter() - start
+    assert est.n_iter_ == case.epochs, (est, est.n_iter_)
+    score = _score(case, y_test, est.predict(X_test))
+    return elapsed / case.epochs, est.loss_curve_[-1], score
+
+
+def _score(case, y_true, y_pred):
+    if case.task == "regression":
+        return r2_score(y_true, y_pred)
+    return accuracy_score(y_true, y_pred)
+
+
+def run_torch(case, data):
+    """The same minibatch loop in PyTorch (CPU): shuffled batches, L2 on weights."""
+    X, y, X_test, y_test = data
+    torch.manual_seed(0)
+    tdtype = torch.float32 if case.dtype == "float32" else torch.float64
+    units = case.layer_units()
+    layers = []
+    for i, (a, b) in enumerate(zip(units, units[1:])):
+        layers.append(torch.nn.Linear(a, b, dtype=tdtype))
+        if i < len(units) - 2:
+            layers.append(torch.nn.ReLU())
+    model = torch.nn.Sequential(*layers)
+    weights = [p for n, p in model.named_parameters() if n.endswith("weight")]
+    biases = [p for n, p in model.named_parameters() if n.endswith("bias")]
+    # scikit-learn's L2 term adds alpha * W / batch_size to the weight gradient.
+    groups = [{"params": weights, "weight_decay": 1e-4 / case.batch_size},
+              {"params": biases, "weight_decay": 0.0}]
+    if case.solver == "adam":
+        opt = torch.optim.Adam(groups, lr=case.learning_rate_init, eps=1e-8)
+    else:
+        opt = torch.optim.SGD(groups, lr=case.learning_rate_init, momentum=0.9,
+                              nesterov=True)
+    Xt = torch.from_numpy(np.ascontiguousarray(X))
+    if case.task == "regression":
+        yt = torch.from_numpy(y.astype(case.dtype)).reshape(-1, 1)
+
+        def loss_fn(out, target):
+            return 0.5 * ((out - target) ** 2).mean()
+    elif case.n_classes == 2:
+        yt = torch.from_numpy(y.astype(case.dtype)).reshape(-1, 1)
+        loss_fn = torch.nn.BCEWithLogitsLoss()
+    else:
+        yt = torch.from_numpy(y.astype(np.int64))
+        loss_fn = torch.nn.CrossEntropyLoss()
+    n = X.shape[0]
+    start = time.perf_counter()
+    for _ in range(case.epochs):
+        perm = torch.randperm(n)
+        total = 0.0
+        for s in range(0, n, case.batch_size):
+            idx = perm[s:s + case.batch_size]
+            opt.zero_grad(set_to_none=True)
+            loss = loss_fn(model(Xt[idx]), yt[idx])
+            loss.backward()
+            opt.step()
+            total += loss.item() * idx.shape[0]
+    elapsed = time.perf_counter() - start
+    with torch.no_grad():
+        out = model(torch.from_numpy(np.ascontiguousarray(X_test))).numpy()
+    if case.task == "regression":
+        y_pred = out[:, 0]
+    elif case.n_classes == 2:
+        y_pred = (out[:, 0] > 0).astype(int)
+    else:
+        y_pred = out.argmax(axis=1)
+    return elapsed / case.epochs, total / n, _score(case, y_test, y_pred)
+
+
+def matmul_peak(dtype, size, repeats=5):
+    """GFLOP/s of a large square matmul in ``dtype`` (median of ``repeats``)."""
+    rng = np.random.default_rng(0)
+    A = rng.standard_normal((size, size)).astype(dtype)
+    B = rng.standard_normal((size, size)).astype(dtype)
+    C = np.empty_like(A)
+    np.matmul(A, B, out=C)  # warm-up
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        np.matmul(A, B, out=C)
+        times.append(time.perf_counter() - start)
+    return 2.0 * size**3 / statistics.median(times) / 1e9
+
+
+# ---------------------------------------------------------------- main
+def blas_description():
+    parts = []
+    for info in threadpool_info():
+        if info.get("user_api") == "blas":
+            parts.append(
+                f"{info.get('internal_api')} {info.get('version')} "
+                f"({info.get('architecture', '?')} kernel, {info.get('num_threads')} threads, "
+                f"{os.path.basename(info.get('filepath', ''))})"
+            )
+    return "; ".join(parts) or "unknown"
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    size = parser.add_mutually_exclusive_group()
+    size.add_argument("--quick", action="store_true", help="reduced sizes (< 1 minute)")
+    size.add_argument("--smoke", action="store_true", help="tiny sizes (a few seconds)")
+    parser.add_argument("--threads", type=int, default=2,
+                        help="BLAS (and PyTorch) threads, pinned with threadpoolctl")
+    parser.add_argument("--repeats", type=int, default=3,
+                        help="interleaved runs per library and case (median reported)")
+    parser.add_argument("--cases", default="",
+                        help="comma-separated substrings selecting cases by name")
+    parser.add_argument("--no-torch", action="store_true", help="skip the PyTorch column")
+    args = parser.parse_args(argv)
+    if args.repeats < 1:
+        parser.error("--repeats must be at least 1")
+
+    if args.smoke:
+        cases, peak_size = smoke_cases(), 512
+    elif args.quick:
+        cases, peak_size = quick_cases(), 1536
+    else:
+        cases, peak_size = full_cases(), 3072
+    if args.cases:
+        wanted = [w.strip() for w in args.cases.split(",") if w.strip()]
+        cases = [c for c in cases if any(w in c.name for w in wanted)]
+    use_torch = torch is not None and not args.no_torch
+    if use_torch:  # PyTorch's first step pays one-off start-up costs: not timed
+        run_torch(replace(cases[0], n_samples=64, batch_size=32, epochs=1),
+                  make_data(replace(cases[0], n_samples=64)))
+
+    with threadpool_limits(limits=args.threads, user_api="blas"):
+        if use_torch:
+            torch.set_num_threads(args.threads)
+        print(f"# skmlp vs scikit-learn MLP ({'smoke' if args.smoke else 'quick' if args.quick else 'full'} run)")
+        print(f"python {sys.version.split()[0]}, numpy {np.__version__}, BLAS: {blas_description()}")
+        print(f"BLAS threads pinned to {args.threads}; OPENBLAS_CORETYPE="
+              f"{os.environ.get('OPENBLAS_CORETYPE', '(unset)')}, OPENBLAS_L2_SIZE="
+              f"{os.environ.get('OPENBLAS_L2_SIZE', '(unset)')}; PyTorch: "
+              f"{torch.__version__ if use_torch else 'not used'}")
+        peaks = {dt: matmul_peak(dt, peak_size) for dt in sorted({c.dtype for c in cases})}
+        print("matmul peak (%dx%d): %s" % (
+            peak_size, peak_size,
+            ", ".join(f"{dt} {p:.1f} GFLOP/s" for dt, p in peaks.items())))
+        print(f"median of {args.repeats} interleaved runs; s/epoch = seconds per epoch\n")
+
+        header = ("| case | n x d | hidden | batch | solver | dtype | sklearn s/epoch | "
+                  "skmlp s/epoch | sklearn/skmlp | skmlp GFLOP/s | % of peak | "
+                  "loss sklearn | loss skmlp | score sklearn | score skmlp |")
+        sep = "|---" * 15 + "|"
+        if use_torch:
+            header += " torch s/epoch | torch/skmlp | loss torch | score torch |"
+            sep += "---|---|---|---|"
+        print(header)
+        print(sep)
+        for case in cases:
+            data = make_data(case)
+            runners = [("sklearn", lambda: run_estimator((MLPClassifier, MLPRegressor), case, data)),
+                       ("skmlp", lambda: run_estimator((SGDMLPClassifier, SGDMLPRegressor), case, data))]
+            if use_torch:
+                runners.append(("torch", lambda: run_torch(case, data)))
+            results = {name: [] for name, _ in runners}
+            for _ in range(args.repeats):
+                for name, run in runners:  # interleaved: A B C A B C ...
+                    results[name].append(run())
+            med = {name: statistics.median(r[0] for r in res) for name, res in results.items()}
+            last = {name: res[-1] for name, res in results.items()}
+            gflops = case.flops_per_epoch() / med["skmlp"] / 1e9
+            score_name = "R2" if case.task == "regression" else "acc"
+            row = (f"| {case.name} | {case.n_samples} x {case.n_features} | {case.hidden} | "
+                   f"{case.batch_size} | {case.solver} | {case.dtype} | "
+                   f"{med['sklearn']:.3f} | {med['skmlp']:.3f} | "
+                   f"**{med['sklearn'] / med['skmlp']:.2f}x** | {gflops:.1f} | "
+                   f"{100 * gflops / peaks[case.dtype]:.0f}% | "
+                   f"{last['sklearn'][1]:.4f} | {last['skmlp'][1]:.4f} | "
+                   f"{score_name} {last['sklearn'][2]:.4f} | {score_name} {last['skmlp'][2]:.4f} |")
+            if use_torch:
+                row += (f" {med['torch']:.3f} | {med['torch'] / med['skmlp']:.2f}x | "
+                        f"{last['torch'][1]:.4f} | {score_name} {last['torch'][2]:.4f} |")
+            print(row, flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
