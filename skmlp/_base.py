@@ -7,6 +7,7 @@ scikit-learn's MLP attribute names. It never computes a gradient.
 
 import threading
 import warnings
+from contextlib import nullcontext
 from numbers import Integral, Real
 
 import numpy as np
@@ -52,6 +53,28 @@ _DIVERGENCE_ADVICE = (
     "Try a smaller learning_rate_init, standardising X (e.g. with "
     "sklearn.preprocessing.StandardScaler), or a larger alpha."
 )
+
+
+# A minibatch step multiplies small matrices: below this many multiply-adds in its
+# largest product, one BLAS thread beats two (starting and synchronising threads
+# costs more than it saves, and two-thread BLAS collapses when the other core is
+# busy). Larger products keep BLAS's own threading.
+_ONE_BLAS_THREAD_BELOW = 5e7
+_BLAS_CONTROLLER = []
+
+
+def _blas_threads_for(network, batch_size):
+    """A context that runs small minibatch steps on one BLAS thread."""
+    widest = max((layer.n_in * layer.n_out for layer in network.dense_layers), default=0)
+    if batch_size * widest >= _ONE_BLAS_THREAD_BELOW:
+        return nullcontext()
+    try:
+        from threadpoolctl import ThreadpoolController
+    except ImportError:  # pragma: no cover - threadpoolctl comes with scikit-learn
+        return nullcontext()
+    if not _BLAS_CONTROLLER:
+        _BLAS_CONTROLLER.append(ThreadpoolController())
+    return _BLAS_CONTROLLER[0].limit(limits=1, user_api="blas")
 
 
 class BaseSGDMLP(CallbackSupportMixin, BaseEstimator):
@@ -420,30 +443,32 @@ class BaseSGDMLP(CallbackSupportMixin, BaseEstimator):
                 np.random.default_rng(self._rng.randint(2**32 - 1))
             )
 
-        status = fit_stochastic(
-            self._network,
-            self._loss,
-            self._make_penalty(),
-            self._optimizer,
-            self._schedule,
-            self._tracker,
-            self._log,
-            X,
-            Y,
-            sample_weight,
-            batch_size=self._batch_size(X.shape[0]),
-            max_iter=self.max_iter,
-            shuffle=self.shuffle,
-            rng=self._rng,
-            incremental=incremental,
-            validation_score=validation_score,
-            verbose=bool(self.verbose),
-            validation_loss=validation_loss,
-            monitor=monitor,
-            max_grad_norm=self.max_grad_norm,
-            on_epoch_begin=None if callbacks is None else callbacks.epoch_begin,
-            on_epoch_end=None if callbacks is None else callbacks.epoch_end,
-        )
+        batch_size = self._batch_size(X.shape[0])
+        with _blas_threads_for(self._network, batch_size):
+            status = fit_stochastic(
+                self._network,
+                self._loss,
+                self._make_penalty(),
+                self._optimizer,
+                self._schedule,
+                self._tracker,
+                self._log,
+                X,
+                Y,
+                sample_weight,
+                batch_size=batch_size,
+                max_iter=self.max_iter,
+                shuffle=self.shuffle,
+                rng=self._rng,
+                incremental=incremental,
+                validation_score=validation_score,
+                verbose=bool(self.verbose),
+                validation_loss=validation_loss,
+                monitor=monitor,
+                max_grad_norm=self.max_grad_norm,
+                on_epoch_begin=None if callbacks is None else callbacks.epoch_begin,
+                on_epoch_end=None if callbacks is None else callbacks.epoch_end,
+            )
         if status == "max_iter" and not incremental:
             warnings.warn(
                 "Stochastic Optimizer: Maximum iterations (%d) "
