@@ -65,10 +65,16 @@ def test_two_thousand_partial_fit_calls_grow_memory_only_by_the_loss_history():
     X = rng.randn(32, 8)
     y = X[:, 0] - X[:, 1]
     reg = SGDMLPRegressor((32,), random_state=0)
-    for _ in range(50):  # warm up: optimizer state, caches of NumPy and sklearn
+    for _ in range(50):  # warm up: optimizer state
         reg.partial_fit(X, y)
     tracemalloc.start()
     try:
+        # NumPy, scikit-learn and threadpoolctl keep bounded caches of small
+        # blocks; blocks they cache after tracing starts count as growth until
+        # the caches are full (~2,000 calls here, then growth stops: a cache, not
+        # a leak). Measure the next 2,000 calls.
+        for _ in range(2000):
+            reg.partial_fit(X, y)
         start, _ = tracemalloc.get_traced_memory()
         for _ in range(2000):
             reg.partial_fit(X, y)
@@ -76,7 +82,7 @@ def test_two_thousand_partial_fit_calls_grow_memory_only_by_the_loss_history():
     finally:
         tracemalloc.stop()
     # each call appends one float to loss_curve_: about 32 bytes with the list slot
-    assert len(reg.loss_curve_) == 2050
+    assert len(reg.loss_curve_) == 4050
     assert end - start < 2000 * 32 + 16_384
 
 
