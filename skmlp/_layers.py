@@ -264,8 +264,8 @@ class BatchNorm(Layer):
     momentum) * batch``. When the batch has sample weights ``w``, the mean and
     variance are weighted by ``p = w / sum(w)``: a row of weight 0 does not move
     them, a row of weight k counts as k copies of it; the backward pass is the
-    gradient of that weighted map. At predict time the running statistics are used, so the
-    prediction of a row does not depend on the rest of its batch. ``gamma`` and
+    gradient of that weighted map. At predict time the running statistics are
+    used, so the prediction of a row does not depend on the rest of its batch. ``gamma`` and
     ``beta`` live in the network's "extra" group: no penalty touches them. The
     running statistics are layer state, kept under pickling.
 
@@ -371,8 +371,7 @@ class BatchNorm(Layer):
         if not need_dX:
             return None
         # dX = gamma * inv_std * (dY - p * (dbeta + xhat * dgamma)), with the
-        # row weights p (1 / n each when unweighted): dbeta = sum(dY) and
-        # dgamma = sum(dY * xhat) are the weighted means' un-normalised sums
+        # row weights p (1 / n each when unweighted)
         if self._dX is not None and n <= self._dX.shape[0]:
             dX = self._dX[:n]  # (n, n_units)
         else:
