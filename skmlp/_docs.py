@@ -107,6 +107,9 @@ default='constant'
         Batch normalisation after each hidden layer, with a learned scale and
         shift (never penalised) and running mean and variance for prediction.
         With 'lbfgs' the running statistics are those of the whole training set.
+        The batch statistics are weighted by the sample weights (and class
+        weights): a sample of weight 0 does not move them, a weight of k counts
+        as k copies of the sample.
 
     l1_ratio : float, default=0.0
         Elastic-net mixing, as in scikit-learn's ElasticNet and SGD models: the

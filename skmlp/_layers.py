@@ -31,6 +31,10 @@ class Layer:
     param_specs = ()
     #: Attributes holding training buffers or caches, dropped on pickling.
     _transient = ()
+    #: True for layers whose training forward takes the batch's sample weights
+    #: (``forward(X, training, sample_weight=None)``); the network passes them
+    #: to those layers only.
+    uses_sample_weight = False
 
     def bind(self, params, grads):
         """Receive views into the flat buffers, one per ``param_specs`` entry.
@@ -256,8 +260,11 @@ class BatchNorm(Layer):
     While training, each unit is standardised with the batch's mean and (biased)
     variance, ``Y = gamma * (X - mean) / sqrt(var + eps) + beta``, and the running
     statistics move towards the batch's: ``running = momentum * running + (1 -
-    momentum) * batch``. At predict time the running statistics are used, so the
-    prediction of a row does not depend on the rest of its batch. ``gamma`` and
+    momentum) * batch``. When the batch has sample weights ``w``, the mean and
+    variance are weighted by ``p = w / sum(w)``: a row of weight 0 does not move
+    them, a row of weight k counts as k copies of it; the backward pass is the
+    gradient of that weighted map. At predict time the running statistics are
+    used, so the prediction of a row does not depend on the rest of its batch. ``gamma`` and
     ``beta`` live in the network's "extra" group: no penalty touches them. The
     running statistics are layer state, kept under pickling.
 
@@ -272,7 +279,8 @@ class BatchNorm(Layer):
         Added to the variance.
     """
 
-    _transient = ("_out", "_xhat", "_dX", "_cache")
+    _transient = ("_out", "_xhat", "_dX", "_p", "_cache")
+    uses_sample_weight = True
 
     def __init__(self, n_units, momentum=BATCH_NORM_MOMENTUM, eps=1e-5):
         self.n_in = self.n_out = n_units
@@ -298,8 +306,23 @@ class BatchNorm(Layer):
         self._out = np.empty((batch_size, self.n_out), dtype=dtype)  # (batch, n_units)
         self._xhat = np.empty((batch_size, self.n_out), dtype=dtype)  # (batch, n_units)
         self._dX = np.empty((batch_size, self.n_out), dtype=dtype)  # (batch, n_units)
+        self._p = np.empty(batch_size, dtype=dtype)  # (batch,)
 
-    def forward(self, X, training):
+    def forward(self, X, training, sample_weight=None):
+        """Normalise the batch (see ``Layer.forward``).
+
+        Parameters
+        ----------
+        X : ndarray of shape (n_samples, n_units)
+        training : bool
+        sample_weight : ndarray of shape (n_samples,) or None, default=None
+            Non-negative weights of the training batch's rows, with a positive
+            sum; None weighs every row alike. Ignored at predict time.
+
+        Returns
+        -------
+        Y : ndarray of shape (n_samples, n_units)
+        """
         gamma, beta = self.params["gamma"], self.params["beta"]  # (n_units,), (n_units,)
         if not training:
             inv_std = 1.0 / np.sqrt(self.running_var + self.eps)  # (n_units,)
@@ -313,9 +336,19 @@ class BatchNorm(Layer):
         else:
             out = np.empty(X.shape, dtype=X.dtype)  # (n, n_units)
             xhat = np.empty(X.shape, dtype=X.dtype)  # (n, n_units)
-        mean = X.mean(axis=0)  # (n_units,)
-        np.subtract(X, mean, out=xhat)  # (n, n_units) centred
-        var = np.einsum("ij,ij->j", xhat, xhat) / n  # (n_units,)
+        if sample_weight is None:
+            p = None
+            mean = X.mean(axis=0)  # (n_units,)
+            np.subtract(X, mean, out=xhat)  # (n, n_units) centred
+            var = np.einsum("ij,ij->j", xhat, xhat) / n  # (n_units,)
+        else:
+            p = self._p[:n] if self._p is not None and n <= self._p.shape[0] else None
+            p = np.divide(sample_weight, sample_weight.sum(), out=p,
+                          dtype=X.dtype)  # (n,) row weights summing to 1
+            mean = p @ X  # (n_units,)
+            np.subtract(X, mean, out=xhat)  # (n, n_units) centred
+            np.square(xhat, out=out)  # (n, n_units) scratch, overwritten below
+            var = p @ out  # (n_units,)
         inv_std = 1.0 / np.sqrt(var + self.eps)  # (n_units,)
         xhat *= inv_std  # (n, n_units) standardised
         np.multiply(xhat, gamma, out=out)  # (n, n_units)
@@ -325,24 +358,30 @@ class BatchNorm(Layer):
         self.running_mean += (1 - m) * mean  # (n_units,)
         self.running_var *= m
         self.running_var += (1 - m) * var  # (n_units,)
-        self._cache = xhat, inv_std
+        self._cache = xhat, inv_std, p
         return out
 
     def backward(self, dY, need_dX=True):
-        xhat, inv_std = self._cache  # (n, n_units), (n_units,)
+        xhat, inv_std, p = self._cache  # (n, n_units), (n_units,), (n,) or None
         n = xhat.shape[0]
         dgamma, dbeta = self.grads["gamma"], self.grads["beta"]  # (n_units,), (n_units,)
         np.einsum("ij,ij->j", dY, xhat, out=dgamma)  # (n_units,)
         np.sum(dY, axis=0, out=dbeta)  # (n_units,)
         if not need_dX:
             return None
-        # dX = gamma * inv_std * (dY - mean(dY) - xhat * mean(dY * xhat))
+        # dX = gamma * inv_std * (dY - p * (dbeta + xhat * dgamma)), with the
+        # row weights p (1 / n each when unweighted)
         if self._dX is not None and n <= self._dX.shape[0]:
             dX = self._dX[:n]  # (n, n_units)
         else:
             dX = np.empty(dY.shape, dtype=dY.dtype)  # (n, n_units)
-        np.multiply(xhat, dgamma / n, out=dX)  # (n, n_units)
-        dX += dbeta / n
+        if p is None:
+            np.multiply(xhat, dgamma / n, out=dX)  # (n, n_units)
+            dX += dbeta / n
+        else:
+            np.multiply(xhat, dgamma, out=dX)  # (n, n_units)
+            dX += dbeta
+            dX *= p[:, None]  # (n, n_units)
         np.subtract(dY, dX, out=dX)  # (n, n_units)
         dX *= self.params["gamma"] * inv_std  # (n, n_units)
         return dX

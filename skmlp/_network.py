@@ -159,7 +159,7 @@ class Network:
         for layer in self.layers:
             layer.release()
 
-    def forward(self, X, training=False):
+    def forward(self, X, training=False, sample_weight=None):
         """Output pre-activation of the network.
 
         Parameters
@@ -167,14 +167,22 @@ class Network:
         X : ndarray or sparse matrix of shape (n_samples, n_features)
         training : bool, default=False
             True inside a training step (caches for ``backward``, dropout on).
+        sample_weight : ndarray of shape (n_samples,) or None, default=None
+            Weights of the training batch's rows (non-negative, positive sum),
+            handed to the layers that declare ``uses_sample_weight`` (batch
+            norm weights its statistics with them); only used while training.
 
         Returns
         -------
         Z : ndarray of shape (n_samples, n_outputs)
         """
+        weighted = training and sample_weight is not None
         A = X  # (n, n_features)
         for layer in self.layers:
-            A = layer.forward(A, training)  # (n, layer.n_out)
+            if weighted and layer.uses_sample_weight:
+                A = layer.forward(A, training, sample_weight=sample_weight)  # (n, layer.n_out)
+            else:
+                A = layer.forward(A, training)  # (n, layer.n_out)
         return A
 
     def backward(self, dZ):

@@ -64,12 +64,13 @@ def _objective(network, loss, penalty, Xb, Yb, wb, dZ_out):
     objective : float
         The value whose gradient ``network.grads`` now holds.
     """
-    Z = network.forward(Xb, training=True)  # (n, n_out)
-    value, dZ = loss(Z, Yb, wb, out=dZ_out)  # float, (n, n_out)
     scale = Xb.shape[0] if wb is None else float(wb.sum())
     if scale <= 0:
+        # nothing to learn from, and nothing to weigh batch-norm statistics by
         network.grads[...] = 0
         return 0.0, 0.0
+    Z = network.forward(Xb, training=True, sample_weight=wb)  # (n, n_out)
+    value, dZ = loss(Z, Yb, wb, out=dZ_out)  # float, (n, n_out)
     network.backward(dZ)
     pen = penalty.add_to(network.params, network.grads, network.n_coef, scale)
     reported = value * loss.curve_factor(Z.shape[1]) + pen

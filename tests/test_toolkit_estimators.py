@@ -110,6 +110,20 @@ def test_batch_norm_with_lbfgs_keeps_the_full_training_set_statistics(data):
     assert_allclose(bn.running_var, H1.var(axis=0), rtol=1e-10, atol=1e-12)
 
 
+@pytest.mark.parametrize("solver", ["lbfgs", "adam"])
+def test_batch_norm_with_integer_sample_weights_equals_repeating_rows(solver, data):
+    X, y = data
+    sw = np.random.RandomState(0).randint(0, 3, size=len(y))  # zeros, ones and twos
+    assert sw.sum() <= len(y)  # so one batch holds either training set whole
+    weighted = _clf(solver=solver, batch_norm=True, batch_size=len(y)).fit(X, y, sample_weight=sw)
+    repeated = _clf(solver=solver, batch_norm=True, batch_size=len(y)).fit(
+        X.repeat(sw, axis=0), y.repeat(sw))
+    bn_w, bn_r = weighted._network.layers[1], repeated._network.layers[1]
+    assert_allclose(bn_w.running_mean, bn_r.running_mean, rtol=1e-7, atol=1e-9)
+    assert_allclose(bn_w.running_var, bn_r.running_var, rtol=1e-7, atol=1e-9)
+    assert_allclose(weighted.predict_proba(X), repeated.predict_proba(X), rtol=1e-6, atol=1e-9)
+
+
 def test_batch_norm_works_with_partial_fit_warm_start_and_pickle(data):
     X, y = data
     clf = _clf(batch_norm=True)

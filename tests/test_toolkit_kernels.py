@@ -44,10 +44,39 @@ def _net(activation, dropout, batch_norm, seed=0):
     return net, X, Y
 
 
-def _train_value(net, X, Y, loss, alpha, seed=7):
+def _train_value(net, X, Y, loss, alpha, w=None, seed=7):
     net.set_dropout_rng(np.random.default_rng(seed))  # the same masks every call
-    value, _ = loss(net.forward(X, training=True), Y)
-    return value + 0.5 * alpha * float(net.params[: net.n_coef] @ net.params[: net.n_coef]) / 8
+    value, _ = loss(net.forward(X, training=True, sample_weight=w), Y, w)
+    scale = X.shape[0] if w is None else w.sum()
+    return value + 0.5 * alpha * float(net.params[: net.n_coef] @ net.params[: net.n_coef]) / scale
+
+
+def _train_gradient(net, X, Y, loss, alpha, w=None, seed=7):
+    net.set_dropout_rng(np.random.default_rng(seed))
+    _, dZ = loss(net.forward(X, training=True, sample_weight=w), Y, w)
+    net.backward(dZ)
+    scale = X.shape[0] if w is None else w.sum()
+    L2Penalty(alpha).add_to(net.params, net.grads, net.n_coef, float(scale))
+    return net.grads.copy()  # (n_params,)
+
+
+def _check_train_gradient(net, X, Y, w=None):
+    loss, alpha = get_loss("squared_error"), 0.3
+    grad = _train_gradient(net, X, Y, loss, alpha, w)  # (n_params,)
+    fd = np.empty_like(grad)  # (n_params,)
+    for i in range(net.n_params):
+        old = net.params[i]
+        net.params[i] = old + H
+        f_plus = _train_value(net, X, Y, loss, alpha, w)
+        net.params[i] = old - H
+        f_minus = _train_value(net, X, Y, loss, alpha, w)
+        net.params[i] = old
+        fd[i] = (f_plus - f_minus) / (2 * H)
+    assert_allclose(grad, fd, rtol=1e-6, atol=1e-8)
+
+
+# weights with a zero, an integer repeat and fractions
+WEIGHTS = np.array([1.0, 0.0, 3.0, 0.5, 2.0, 1.5, 0.0, 0.25])
 
 
 @pytest.mark.parametrize("dropout, batch_norm", [(0.4, False), (0.0, True), ((0.3, 0.5), True)],
@@ -57,22 +86,57 @@ def test_network_gradient_with_dropout_and_batch_norm_matches_finite_differences
     activation, dropout, batch_norm
 ):
     net, X, Y = _net(activation, dropout, batch_norm)
-    loss, alpha = get_loss("squared_error"), 0.3
-    net.set_dropout_rng(np.random.default_rng(7))
-    _, dZ = loss(net.forward(X, training=True), Y)
-    net.backward(dZ)
-    L2Penalty(alpha).add_to(net.params, net.grads, net.n_coef, 8.0)
-    grad = net.grads.copy()  # (n_params,)
-    fd = np.empty_like(grad)  # (n_params,)
-    for i in range(net.n_params):
-        old = net.params[i]
-        net.params[i] = old + H
-        f_plus = _train_value(net, X, Y, loss, alpha)
-        net.params[i] = old - H
-        f_minus = _train_value(net, X, Y, loss, alpha)
-        net.params[i] = old
-        fd[i] = (f_plus - f_minus) / (2 * H)
-    assert_allclose(grad, fd, rtol=1e-6, atol=1e-8)
+    _check_train_gradient(net, X, Y)
+
+
+@pytest.mark.parametrize("dropout", [0.0, 0.3], ids=["batch_norm", "with_dropout"])
+@pytest.mark.parametrize("activation", ["tanh", "relu", "gelu"])
+def test_network_gradient_with_sample_weighted_batch_norm_matches_finite_differences(
+    activation, dropout
+):
+    net, X, Y = _net(activation, dropout, True)
+    net.allocate(8)  # through the preallocated weight buffer, as in training
+    _check_train_gradient(net, X, Y, WEIGHTS)
+
+
+def test_weighted_batch_norm_gradient_equals_the_gradient_on_repeated_rows():
+    net, X, Y = _net("tanh", 0.0, True)
+    loss = get_loss("squared_error")
+    grad_weighted = _train_gradient(net, X, Y, loss, 0.3, np.array([1.0, 0, 3, 1, 2, 1, 0, 1]))
+    reps = np.array([1, 0, 3, 1, 2, 1, 0, 1])
+    grad_repeated = _train_gradient(net, X.repeat(reps, axis=0), Y.repeat(reps, axis=0), loss, 0.3)
+    assert_allclose(grad_weighted, grad_repeated, rtol=1e-12, atol=1e-14)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_batch_norm_weighted_statistics_ignore_zero_weights_and_count_repeats(dtype):
+    X = np.random.RandomState(3).normal(1.0, 2.0, size=(8, 5)).astype(dtype)  # (n, 5)
+    reps = np.array([1, 0, 3, 1, 2, 1, 0, 1])
+    weighted, repeated = BatchNorm(5), BatchNorm(5)
+    for layer in (weighted, repeated):
+        layer.bind({"gamma": np.ones(5, dtype), "beta": np.zeros(5, dtype)}, {})
+        layer.init_params()
+    weighted.allocate(8, dtype)
+    out_w = weighted.forward(X, training=True, sample_weight=reps.astype(dtype))
+    out_r = repeated.forward(X.repeat(reps, axis=0), training=True)
+    assert out_w.dtype == dtype and weighted.running_mean.dtype == dtype
+    rtol = 1e-5 if dtype == np.float32 else 1e-12
+    assert_allclose(weighted.running_mean, repeated.running_mean, rtol=rtol)
+    assert_allclose(weighted.running_var, repeated.running_var, rtol=rtol)
+    first_copy = (np.cumsum(reps) - reps)[reps > 0]  # where each kept row starts
+    assert_allclose(out_w[reps > 0], out_r[first_copy], rtol=rtol)
+
+
+def test_batch_norm_with_uniform_weights_matches_unweighted_statistics():
+    X = np.random.RandomState(4).normal(size=(6, 3))  # (n, 3)
+    plain, uniform = BatchNorm(3), BatchNorm(3)
+    for layer in (plain, uniform):
+        layer.bind({"gamma": np.ones(3), "beta": np.zeros(3)}, {})
+        layer.init_params()
+    out_p = plain.forward(X, training=True).copy()
+    out_u = uniform.forward(X, training=True, sample_weight=np.full(6, 2.5))
+    assert_allclose(out_u, out_p, rtol=1e-13)
+    assert_allclose(uniform.running_var, plain.running_var, rtol=1e-13)
 
 
 def test_batch_norm_scale_and_shift_sit_after_weights_and_biases_and_escape_the_penalty():
