@@ -174,7 +174,7 @@ class ELU(Activation):
 
     def forward(self, Z):
         neg = Z < 0  # (n, n_units) temporary
-        Z[neg] = np.expm1(Z[neg])
+        Z[neg] = np.expm1(Z[neg])  # (n_neg,) entries below zero
         return Z
 
     def backward(self, A, dA, Z=None):

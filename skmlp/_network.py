@@ -112,7 +112,7 @@ class Network:
                 f"{len(coefs)} and {len(intercepts)}."
             )
         for dst, src in zip(own_c + own_i, list(coefs) + list(intercepts)):
-            src = np.asarray(src)
+            src = np.asarray(src)  # (n_in, n_out) or (n_out,)
             if src.shape != dst.shape:
                 raise ValueError(
                     f"coefs_/intercepts_ entry of shape {src.shape} does not match "
@@ -232,7 +232,7 @@ def build_mlp(layer_units, activation, dtype, *, dropout=0.0, batch_norm=False):
     """
     layers = []
     n_layers = len(layer_units) - 1
-    rates = np.broadcast_to(np.asarray(dropout, dtype=float), (n_layers - 1,))
+    rates = np.broadcast_to(np.asarray(dropout, dtype=float), (n_layers - 1,))  # (n_hidden,)
     for i in range(n_layers):
         hidden = i < n_layers - 1
         act = get_activation(activation) if hidden else Identity()
