@@ -149,21 +149,34 @@ class Adam(Optimizer):
             * np.sqrt(1 - self.beta_2**self.t)
             / (1 - self.beta_1**self.t)
         )
-        for sl in blocks(params.shape[0]):
-            m, v, g, p = self.m[sl], self.v[sl], grads[sl], params[sl]
-            tmp, upd = self._scratch[sl], self._scratch2[sl]  # (block,), (block,)
-            m *= self.beta_1
-            np.multiply(g, 1 - self.beta_1, out=tmp)  # (block,)
-            m += tmp
-            v *= self.beta_2
-            np.multiply(g, g, out=tmp)  # (block,) g**2
-            tmp *= 1 - self.beta_2
-            v += tmp
-            np.sqrt(v, out=tmp)  # (block,)
-            tmp += self.epsilon
-            np.multiply(m, -lr_t, out=upd)  # (block,)
-            upd /= tmp
-            p += upd
+        n = params.shape[0]
+        if n <= BLOCK_SIZE:  # one block: no slicing, no list of slices
+            self._update(params, grads, self.m, self.v, self._scratch, self._scratch2, lr_t)
+            return
+        for sl in blocks(n):
+            self._update(params[sl], grads[sl], self.m[sl], self.v[sl],
+                         self._scratch[sl], self._scratch2[sl], lr_t)
+
+    def _update(self, p, g, m, v, tmp, upd, lr_t):
+        """One block of the update, in scikit-learn's order of operations.
+
+        ``p, g, m, v`` are aligned blocks of the parameters, gradients and
+        moments; ``tmp`` and ``upd`` blocks of scratch, all of shape (block,).
+        """
+        b1, b2 = self.beta_1, self.beta_2
+        multiply = np.multiply
+        m *= b1
+        multiply(g, 1 - b1, out=tmp)  # (block,)
+        m += tmp
+        v *= b2
+        multiply(g, g, out=tmp)  # (block,) g**2
+        tmp *= 1 - b2
+        v += tmp
+        np.sqrt(v, out=tmp)  # (block,)
+        tmp += self.epsilon
+        multiply(m, -lr_t, out=upd)  # (block,)
+        upd /= tmp
+        p += upd
 
     def step_size(self, learning_rate):
         lr_t = (
