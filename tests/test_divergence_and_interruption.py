@@ -6,13 +6,11 @@ back to the last completed epoch (the best one under early stopping) and warns.
 Both are simulated by wrapping the optimizer's step.
 """
 
-import warnings
 
 import numpy as np
 import pytest
 from sklearn.base import clone
 from sklearn.datasets import make_classification, make_regression
-from sklearn.exceptions import ConvergenceWarning
 
 from skmlp import SGDMLPClassifier, SGDMLPRegressor
 from skmlp import _training
@@ -21,11 +19,7 @@ from skmlp._optimizers import SGD, Adam
 N_SAMPLES, BATCH = 100, 20  # five steps per epoch
 
 
-@pytest.fixture(autouse=True)
-def _quiet_convergence():
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", ConvergenceWarning)
-        yield
+pytestmark = pytest.mark.usefixtures("quiet_convergence")
 
 
 @pytest.fixture(scope="module")
