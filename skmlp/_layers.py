@@ -12,6 +12,29 @@ This module is part of the NumPy core: it imports no scikit-learn.
 
 import numpy as np
 
+
+def _rows(buffer, n, shape, dtype):
+    """The first ``n`` rows of a preallocated training buffer, or a fresh array.
+
+    Parameters
+    ----------
+    buffer : ndarray of shape (batch_size, ...) or None
+        Allocated by ``allocate``; None at predict time or before allocation.
+    n : int
+        Rows needed.
+    shape : tuple of int
+        Shape of the array wanted, ``(n, ...)``, used when the buffer cannot serve.
+    dtype : numpy dtype
+        Dtype of a fresh array.
+
+    Returns
+    -------
+    out : ndarray of shape ``shape``
+    """
+    if buffer is not None and n <= buffer.shape[0]:
+        return buffer[:n]  # (n, ...)
+    return np.empty(shape, dtype=dtype)  # (n, ...)
+
 #: Default weight of the old running statistics in ``BatchNorm``.
 BATCH_NORM_MOMENTUM = 0.9
 
@@ -155,10 +178,8 @@ class Dense(Layer):
 
     def forward(self, X, training):
         n = X.shape[0]
-        if training and self._out is not None and n <= self._out.shape[0]:
-            out = self._out[:n]  # (n, n_out)
-        else:
-            out = np.empty((n, self.n_out), dtype=self.W.dtype)  # (n, n_out)
+        out = _rows(self._out if training else None, n, (n, self.n_out),
+                    self.W.dtype)  # (n, n_out)
         if isinstance(X, np.ndarray):  # dense (a cheaper test than scipy.sparse.issparse)
             np.matmul(X, self.W, out=out)  # (n, n_out)
         else:
@@ -166,8 +187,8 @@ class Dense(Layer):
         out += self.b
         Z = None
         if self.activation.needs_z:
-            Z = self._Z[:n] if training and self._Z is not None else out.copy()
-            Z[...] = out  # (n, n_out)
+            Z = _rows(self._Z if training else None, n, out.shape, out.dtype)  # (n, n_out)
+            Z[...] = out
         A = self.activation.forward(out)  # (n, n_out)
         if training:
             self._X, self._A, self._Zcache = X, A, Z
@@ -185,10 +206,7 @@ class Dense(Layer):
         np.add.reduce(dZ, axis=0, out=db)  # (n_out,) what np.sum does, minus its wrapper
         if not need_dX:
             return None
-        if self._dX is not None and n <= self._dX.shape[0]:
-            dX = self._dX[:n]  # (n, n_in)
-        else:
-            dX = np.empty((n, self.n_in), dtype=dZ.dtype)  # (n, n_in)
+        dX = _rows(self._dX, n, (n, self.n_in), dZ.dtype)  # (n, n_in)
         np.matmul(dZ, self.W.T, out=dX)  # (n, n_in)
         return dX
 
@@ -230,11 +248,8 @@ class Dropout(Layer):
         if self.rng is None:
             raise RuntimeError("Dropout needs a generator: call set_rng before training.")
         n = X.shape[0]
-        if self._mask is not None and n <= self._mask.shape[0]:
-            mask, out = self._mask[:n], self._out[:n]  # (n, n_units), (n, n_units)
-        else:
-            mask = np.empty(X.shape, dtype=X.dtype)  # (n, n_units)
-            out = np.empty(X.shape, dtype=X.dtype)  # (n, n_units)
+        mask = _rows(self._mask, n, X.shape, X.dtype)  # (n, n_units)
+        out = _rows(self._out, n, X.shape, X.dtype)  # (n, n_units)
         self.rng.random(dtype=mask.dtype, out=mask)  # (n, n_units) uniform on [0, 1)
         # u >= rate  <=>  floor(u + 1 - rate) == 1: a 0/1 mask without a bool array
         mask += 1.0 - self.rate
@@ -331,18 +346,15 @@ class BatchNorm(Layer):
             out += beta
             return out
         n = X.shape[0]
-        if self._out is not None and n <= self._out.shape[0]:
-            out, xhat = self._out[:n], self._xhat[:n]  # (n, n_units), (n, n_units)
-        else:
-            out = np.empty(X.shape, dtype=X.dtype)  # (n, n_units)
-            xhat = np.empty(X.shape, dtype=X.dtype)  # (n, n_units)
+        out = _rows(self._out, n, X.shape, X.dtype)  # (n, n_units)
+        xhat = _rows(self._xhat, n, X.shape, X.dtype)  # (n, n_units)
         if sample_weight is None:
             p = None
             mean = X.mean(axis=0)  # (n_units,)
             np.subtract(X, mean, out=xhat)  # (n, n_units) centred
             var = np.einsum("ij,ij->j", xhat, xhat) / n  # (n_units,)
         else:
-            p = self._p[:n] if self._p is not None and n <= self._p.shape[0] else None
+            p = _rows(self._p, n, (n,), X.dtype)  # (n,)
             p = np.divide(sample_weight, sample_weight.sum(), out=p,
                           dtype=X.dtype)  # (n,) row weights summing to 1
             mean = p @ X  # (n_units,)
@@ -371,10 +383,7 @@ class BatchNorm(Layer):
             return None
         # dX = gamma * inv_std * (dY - p * (dbeta + xhat * dgamma)), with the
         # row weights p (1 / n each when unweighted)
-        if self._dX is not None and n <= self._dX.shape[0]:
-            dX = self._dX[:n]  # (n, n_units)
-        else:
-            dX = np.empty(dY.shape, dtype=dY.dtype)  # (n, n_units)
+        dX = _rows(self._dX, n, dY.shape, dY.dtype)  # (n, n_units)
         if p is None:
             np.multiply(xhat, dgamma / n, out=dX)  # (n, n_units)
             dX += dbeta / n
