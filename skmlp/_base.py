@@ -7,7 +7,6 @@ scikit-learn's MLP attribute names. It never computes a gradient.
 
 import threading
 import warnings
-from contextlib import nullcontext
 from numbers import Integral, Real
 
 import numpy as np
@@ -34,6 +33,7 @@ from ._sklearn_compat import (
     _check_optimize_result,
     _check_sample_weight,
 )
+from ._threads import _blas_threads_for
 from ._training import TrainingLog, fit_lbfgs, fit_stochastic
 
 _STOCHASTIC_SOLVERS = ("sgd", "adam", "adamw", "adagrad", "rmsprop")
@@ -53,29 +53,6 @@ _DIVERGENCE_ADVICE = (
     "Try a smaller learning_rate_init, standardising X (e.g. with "
     "sklearn.preprocessing.StandardScaler), or a larger alpha."
 )
-
-
-# Below this many multiply-adds in a minibatch step's largest matrix product, one
-# BLAS thread is as fast as two on an idle machine (measured on 2 cores: batch 32
-# x (256, 128) units, 1e6 multiply-adds, 0.89 vs 0.87 ms a step), and it is several
-# times faster when the other core is busy, where two-thread BLAS collapses.
-# Larger products keep BLAS's own threading, which pays off on an idle machine.
-_ONE_BLAS_THREAD_BELOW = 2e6
-_BLAS_CONTROLLER = []
-
-
-def _blas_threads_for(network, batch_size):
-    """A context that runs small minibatch steps on one BLAS thread."""
-    widest = max((layer.n_in * layer.n_out for layer in network.dense_layers), default=0)
-    if batch_size * widest >= _ONE_BLAS_THREAD_BELOW:
-        return nullcontext()
-    try:
-        from threadpoolctl import ThreadpoolController
-    except ImportError:  # pragma: no cover - threadpoolctl comes with scikit-learn
-        return nullcontext()
-    if not _BLAS_CONTROLLER:
-        _BLAS_CONTROLLER.append(ThreadpoolController())
-    return _BLAS_CONTROLLER[0].limit(limits=1, user_api="blas")
 
 
 class BaseSGDMLP(CallbackSupportMixin, BaseEstimator):
