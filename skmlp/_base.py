@@ -5,7 +5,6 @@ them to the training loops in ``_training`` and publishes what they recorded und
 scikit-learn's MLP attribute names. It never computes a gradient.
 """
 
-import threading
 import warnings
 from numbers import Integral, Real
 
@@ -22,7 +21,6 @@ from ._initializers import INITIALIZERS
 from ._network import build_mlp
 from ._optimizers import make_optimizer
 from ._penalties import ElasticNetPenalty, L2Penalty
-from ._persistence import from_plain, to_plain
 from ._schedules import make_schedule
 from ._summary import format_summary
 from ._sklearn_compat import (
@@ -33,21 +31,11 @@ from ._sklearn_compat import (
     _check_optimize_result,
     _check_sample_weight,
 )
+from ._state import StateMixin
 from ._threads import _blas_threads_for
 from ._training import TrainingLog, fit_lbfgs, fit_stochastic
 
 _STOCHASTIC_SOLVERS = ("sgd", "adam", "adamw", "adagrad", "rmsprop")
-
-# Version of the pickled state's layout. Bump it when a change to the fitted
-# attributes makes older pickles unreadable, and list here the versions this code
-# still reads. Pickles made before the stamp existed have the layout of version 1.
-_STATE_VERSION = 1
-_READABLE_STATE_VERSIONS = (1,)
-_STATE_VERSION_KEY = "_skmlp_state_version"
-
-# Serialises copying user-assigned coefs_/intercepts_ into the network, the one
-# write a prediction may make (see ``_sync_params``).
-_SYNC_LOCK = threading.Lock()
 
 _DIVERGENCE_ADVICE = (
     "Try a smaller learning_rate_init, standardising X (e.g. with "
@@ -55,7 +43,7 @@ _DIVERGENCE_ADVICE = (
 )
 
 
-class BaseSGDMLP(CallbackSupportMixin, BaseEstimator):
+class BaseSGDMLP(StateMixin, CallbackSupportMixin, BaseEstimator):
     """Base class of SGDMLPClassifier and SGDMLPRegressor; not for direct use."""
 
     _parameter_constraints: dict = {
@@ -99,69 +87,6 @@ class BaseSGDMLP(CallbackSupportMixin, BaseEstimator):
         "early_stopping_metric": [StrOptions({"score", "loss"})],
         "restore_best_weights": ["boolean"],
     }
-
-    # ------------------------------------------------------------------ state
-    def __getstate__(self):
-        # coefs_ / intercepts_ are views into the network's flat buffer: pickle the
-        # buffer once and bind fresh views on loading.
-        if hasattr(self, "_network"):
-            self._sync_params()
-        state = dict(super().__getstate__())
-        if "_network" in state:
-            state.pop("coefs_", None)
-            state.pop("intercepts_", None)
-        state[_STATE_VERSION_KEY] = _STATE_VERSION
-        # Helper objects become plain data, so that skops trusts the estimator alone.
-        return to_plain(state)
-
-    def __setstate__(self, state):
-        state = dict(state)
-        version = state.pop(_STATE_VERSION_KEY, 1)
-        if version not in _READABLE_STATE_VERSIONS:
-            raise ValueError(
-                f"Cannot load this {type(self).__name__}: it was pickled with skmlp "
-                f"state format {version!r}, and this version of skmlp reads format(s) "
-                f"{list(_READABLE_STATE_VERSIONS)}. Load it with the skmlp version "
-                "that saved it, or refit the model."
-            )
-        super().__setstate__(from_plain(state))
-        if "_network" in self.__dict__:
-            self._publish_params()
-
-    def _publish_params(self):
-        """Expose the network's weight and bias views as coefs_ and intercepts_."""
-        self.coefs_ = self._network.coefs
-        self.intercepts_ = self._network.intercepts
-
-    def _params_published(self):
-        """Whether coefs_/intercepts_ are still the network's own views."""
-        net = self._network
-        coefs = getattr(self, "coefs_", None)
-        intercepts = getattr(self, "intercepts_", None)
-        if coefs is None or intercepts is None:
-            return False
-        same = len(coefs) == len(net.coefs) and len(intercepts) == len(net.intercepts)
-        same = same and all(a is b for a, b in zip(coefs, net.coefs))
-        return same and all(a is b for a, b in zip(intercepts, net.intercepts))
-
-    def _sync_params(self):
-        """Copy coefs_/intercepts_ into the network if the user replaced them.
-
-        Predictions call this, possibly from many threads at once: the common
-        case only reads, and the copy runs under a lock that every caller passes
-        before it reads the network, so no thread computes with half-copied
-        weights.
-        """
-        if self._params_published():
-            return
-        with _SYNC_LOCK:
-            if self._params_published():
-                return
-            coefs = getattr(self, "coefs_", None)
-            intercepts = getattr(self, "intercepts_", None)
-            if coefs is not None and intercepts is not None:
-                self._network.set_coefs(coefs, intercepts)
-            self._publish_params()
 
     # ------------------------------------------------------------- training
     def _hidden_layer_sizes(self):
