@@ -6,7 +6,6 @@ scikit-learn's MLP attribute names. It never computes a gradient.
 """
 
 import warnings
-from numbers import Integral, Real
 
 import numpy as np
 from sklearn.base import BaseEstimator
@@ -20,14 +19,11 @@ from ._early_stopping import PlateauTracker
 from ._initializers import INITIALIZERS
 from ._network import build_mlp
 from ._optimizers import make_optimizer
-from ._penalties import ElasticNetPenalty, L2Penalty
+from ._params import _STOCHASTIC_SOLVERS, ParamsMixin
 from ._schedules import make_schedule
 from ._summary import format_summary
 from ._sklearn_compat import (
     CallbackSupportMixin,
-    Interval,
-    Options,
-    StrOptions,
     _check_optimize_result,
     _check_sample_weight,
 )
@@ -35,87 +31,16 @@ from ._state import StateMixin
 from ._threads import _blas_threads_for
 from ._training import TrainingLog, fit_lbfgs, fit_stochastic
 
-_STOCHASTIC_SOLVERS = ("sgd", "adam", "adamw", "adagrad", "rmsprop")
-
 _DIVERGENCE_ADVICE = (
     "Try a smaller learning_rate_init, standardising X (e.g. with "
     "sklearn.preprocessing.StandardScaler), or a larger alpha."
 )
 
 
-class BaseSGDMLP(StateMixin, CallbackSupportMixin, BaseEstimator):
+class BaseSGDMLP(StateMixin, ParamsMixin, CallbackSupportMixin, BaseEstimator):
     """Base class of SGDMLPClassifier and SGDMLPRegressor; not for direct use."""
 
-    _parameter_constraints: dict = {
-        "hidden_layer_sizes": ["array-like", Interval(Integral, 1, None, closed="left")],
-        "activation": [
-            StrOptions({"identity", "logistic", "tanh", "relu", "leaky_relu", "elu",
-                        "gelu", "softplus"})
-        ],
-        "solver": [StrOptions({"lbfgs", *_STOCHASTIC_SOLVERS})],
-        "alpha": [Interval(Real, 0, None, closed="left")],
-        "batch_size": [StrOptions({"auto"}), Interval(Integral, 1, None, closed="left")],
-        "learning_rate": [StrOptions({"constant", "invscaling", "adaptive", "cosine"})],
-        "learning_rate_init": [Interval(Real, 0, None, closed="neither")],
-        "power_t": [Interval(Real, 0, None, closed="left")],
-        "max_iter": [Interval(Integral, 1, None, closed="left")],
-        "shuffle": ["boolean"],
-        "random_state": ["random_state"],
-        "tol": [Interval(Real, 0, None, closed="left")],
-        "verbose": ["verbose"],
-        "warm_start": ["boolean"],
-        "momentum": [Interval(Real, 0, 1, closed="both")],
-        "nesterovs_momentum": ["boolean"],
-        "early_stopping": ["boolean"],
-        "validation_fraction": [Interval(Real, 0, 1, closed="left")],
-        "beta_1": [Interval(Real, 0, 1, closed="left")],
-        "beta_2": [Interval(Real, 0, 1, closed="left")],
-        "epsilon": [Interval(Real, 0, None, closed="neither")],
-        "n_iter_no_change": [
-            Interval(Integral, 1, None, closed="left"),
-            Options(Real, {np.inf}),
-        ],
-        "max_fun": [Interval(Integral, 1, None, closed="left")],
-        "dropout": [Interval(Real, 0, 1, closed="left"), "array-like"],
-        "batch_norm": ["boolean"],
-        "l1_ratio": [Interval(Real, 0, 1, closed="both")],
-        "rho": [Interval(Real, 0, 1, closed="left")],
-        "weight_decay": [Interval(Real, 0, None, closed="left")],
-        "warmup_fraction": [Interval(Real, 0, 1, closed="left")],
-        "max_grad_norm": [None, Interval(Real, 0, None, closed="neither")],
-        "init": [StrOptions(set(INITIALIZERS))],
-        "early_stopping_metric": [StrOptions({"score", "loss"})],
-        "restore_best_weights": ["boolean"],
-    }
-
     # ------------------------------------------------------------- training
-    def _hidden_layer_sizes(self):
-        sizes = self.hidden_layer_sizes
-        if not hasattr(sizes, "__iter__"):
-            sizes = [sizes]
-        sizes = list(sizes)
-        if np.any(np.array(sizes) <= 0):
-            raise ValueError("hidden_layer_sizes must be > 0, got %s." % sizes)
-        return [int(s) for s in sizes]
-
-    def _dropout_rates(self, n_hidden):
-        """One dropout rate per hidden layer, validated."""
-        rates = np.atleast_1d(np.asarray(self.dropout, dtype=float))  # (n_rates,)
-        if np.ndim(self.dropout) == 0:
-            rates = np.repeat(rates, n_hidden)  # (n_hidden,)
-        if rates.ndim != 1 or rates.shape[0] != n_hidden:
-            raise ValueError(
-                f"dropout must be a float or hold one rate per hidden layer "
-                f"({n_hidden}); got {self.dropout!r}."
-            )
-        if not np.all((rates >= 0) & (rates < 1)):
-            raise ValueError(f"dropout rates must be in [0, 1); got {self.dropout!r}.")
-        return tuple(float(r) for r in rates)
-
-    def _network_config(self, n_hidden):
-        """What the layer stack depends on besides the layer sizes."""
-        return self._dropout_rates(n_hidden), bool(self.batch_norm)
-
     def _combine_sample_weight(self, Y, sample_weight, dtype):
         """Sample weights the loss uses (the classifier folds in class_weight)."""
         return sample_weight
@@ -154,35 +79,12 @@ class BaseSGDMLP(StateMixin, CallbackSupportMixin, BaseEstimator):
             self._log = TrainingLog(self.early_stopping)
             self._tracker = self._new_tracker()
 
-    def _tracker_setup(self):
-        """``(monitor, mode, keep_best)`` of the plateau tracker for this fit."""
-        if self.early_stopping:
-            if self.early_stopping_metric == "loss":
-                return "validation_loss", "loss", True
-            return "score", "score", True
-        return "loss", "loss", bool(self.restore_best_weights)
-
     def _new_tracker(self):
         _, mode, keep_best = self._tracker_setup()
         tracker = PlateauTracker(self.tol, self.n_iter_no_change, mode, keep_best)
         if keep_best:
             tracker.remember(self._network.params)
         return tracker
-
-    def _check_toolkit_params(self):
-        """Reject combinations the solvers cannot honour."""
-        if self.solver == "lbfgs":
-            bad = []
-            if np.any(np.asarray(self.dropout, dtype=float) > 0):
-                bad.append("dropout > 0")
-            if self.l1_ratio > 0 and self.alpha > 0:
-                bad.append("l1_ratio > 0")
-            if bad:
-                raise ValueError(
-                    f"solver='lbfgs' minimises a smooth full-batch objective and "
-                    f"does not support {' or '.join(bad)}; use a stochastic solver "
-                    f"({', '.join(_STOCHASTIC_SOLVERS)})."
-                )
 
     def _fit(self, X, y, sample_weight=None, incremental=False, state_before=None,
              X_val=None, y_val=None, sample_weight_val=None):
@@ -274,21 +176,6 @@ class BaseSGDMLP(StateMixin, CallbackSupportMixin, BaseEstimator):
                 f"dropout={list(config[0])} and batch_norm={config[1]}. They cannot "
                 "change under warm_start or partial_fit: refit from scratch."
             )
-
-    def _batch_size(self, n_samples):
-        if self.batch_size == "auto":
-            return min(200, n_samples)
-        if self.batch_size > n_samples:
-            warnings.warn(
-                "Got `batch_size` less than 1 or larger than "
-                "sample size. It is going to be clipped"
-            )
-        return int(np.clip(self.batch_size, 1, n_samples))
-
-    def _make_penalty(self):
-        if self.l1_ratio > 0:
-            return ElasticNetPenalty(self.alpha, self.l1_ratio)
-        return L2Penalty(self.alpha)
 
     def _fit_stochastic(self, X, Y, sample_weight, incremental, validation_set=None,
                         callbacks=None):
@@ -599,14 +486,6 @@ class BaseSGDMLP(StateMixin, CallbackSupportMixin, BaseEstimator):
         if np.issubdtype(y_pred.dtype, np.floating) and not np.isfinite(y_pred).all():
             return np.nan
         return self._score_function(y, y_pred, sample_weight=sample_weight)
-
-    def _check_solver(self):
-        if self.solver not in _STOCHASTIC_SOLVERS:
-            raise AttributeError(
-                "partial_fit is only available for stochastic"
-                " optimizers. %s is not stochastic." % self.solver
-            )
-        return True
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
