@@ -10,7 +10,6 @@ import warnings
 import numpy as np
 from sklearn.base import BaseEstimator
 from sklearn.exceptions import ConvergenceWarning
-from sklearn.model_selection import train_test_split
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted, validate_data
 
@@ -30,6 +29,7 @@ from ._sklearn_compat import (
 from ._state import StateMixin
 from ._threads import _blas_threads_for
 from ._training import TrainingLog, fit_lbfgs, fit_stochastic
+from ._validation import ValidationSetMixin
 
 _DIVERGENCE_ADVICE = (
     "Try a smaller learning_rate_init, standardising X (e.g. with "
@@ -37,7 +37,9 @@ _DIVERGENCE_ADVICE = (
 )
 
 
-class BaseSGDMLP(StateMixin, ParamsMixin, CallbackSupportMixin, BaseEstimator):
+class BaseSGDMLP(
+    StateMixin, ParamsMixin, ValidationSetMixin, CallbackSupportMixin, BaseEstimator
+):
     """Base class of SGDMLPClassifier and SGDMLPRegressor; not for direct use."""
 
     # ------------------------------------------------------------- training
@@ -311,69 +313,6 @@ class BaseSGDMLP(StateMixin, ParamsMixin, CallbackSupportMixin, BaseEstimator):
             # the score of the epoch whose weights were restored
             best_epoch = int(np.argmin(log.validation_loss_curve))
             self.best_validation_score_ = log.validation_scores[best_epoch]
-
-    def _validate_validation_set(self, X_val, y_val, sample_weight_val, dtype):
-        """Check an explicit validation set like the training data."""
-        if X_val is None or y_val is None:
-            raise ValueError(
-                "X_val and y_val must be given together (sample_weight_val needs "
-                "both)."
-            )
-        if self.solver not in _STOCHASTIC_SOLVERS:
-            raise ValueError(
-                "A validation set (X_val, y_val) is only used by the stochastic "
-                f"solvers; solver={self.solver!r}."
-            )
-        X_val = validate_data(
-            self, X_val, accept_sparse=["csr", "csc"], dtype=dtype, reset=False
-        )
-        Y_val = self._encode_validation_target(y_val)  # (n_val, n_outputs)
-        if Y_val.shape[0] != X_val.shape[0]:
-            raise ValueError(
-                f"X_val and y_val have different numbers of samples: "
-                f"{X_val.shape[0]} and {Y_val.shape[0]}."
-            )
-        Y_val = Y_val.astype(dtype, copy=False)
-        if sample_weight_val is not None:
-            sample_weight_val = _check_sample_weight(sample_weight_val, X_val, dtype=dtype)
-        sample_weight_val = self._combine_sample_weight(Y_val, sample_weight_val, dtype)
-        return X_val, Y_val, sample_weight_val
-
-    def _validation_callables(self, X_val, Y_val, sw_val):
-        """``(score(), loss())`` on the validation set, both weight-aware."""
-        y_val = self._validation_target(Y_val)
-        loss = self._loss
-
-        def validation_score():
-            return self._score_raw(X_val, y_val, sw_val)
-
-        def validation_loss():
-            Z = self._network.forward(X_val, training=False)  # (n_val, n_outputs)
-            value, _ = loss(Z, Y_val, sw_val)
-            return value * loss.curve_factor(Z.shape[1])
-
-        return validation_score, validation_loss
-
-    def _split_validation(self, X, Y, sample_weight):
-        """Hold out ``validation_fraction`` of the data, as scikit-learn does."""
-        stratify = Y if (self._is_classifier() and Y.shape[1] == 1) else None
-        arrays = (X, Y) if sample_weight is None else (X, Y, sample_weight)
-        parts = train_test_split(
-            *arrays,
-            random_state=self._rng,
-            test_size=self.validation_fraction,
-            stratify=stratify,
-        )
-        X_train, X_val, Y_train, Y_val = parts[:4]
-        sw_train = sw_val = None
-        if sample_weight is not None:
-            sw_train, sw_val = parts[4:]
-        if X_val.shape[0] < 2:
-            raise ValueError(
-                "The validation set is too small. Increase 'validation_fraction' "
-                "or the size of your dataset."
-            )
-        return X_train, Y_train, sw_train, (X_val, Y_val, sw_val)
 
     def _fit_lbfgs(self, X, Y, sample_weight):
         result, reported = fit_lbfgs(
