@@ -16,11 +16,11 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 from ._callbacks import start_callbacks
 from ._early_stopping import PlateauTracker
 from ._initializers import INITIALIZERS
+from ._inspection import InspectionMixin
 from ._network import build_mlp
 from ._optimizers import make_optimizer
 from ._params import _STOCHASTIC_SOLVERS, ParamsMixin
 from ._schedules import make_schedule
-from ._summary import format_summary
 from ._sklearn_compat import (
     CallbackSupportMixin,
     _check_optimize_result,
@@ -38,7 +38,12 @@ _DIVERGENCE_ADVICE = (
 
 
 class BaseSGDMLP(
-    StateMixin, ParamsMixin, ValidationSetMixin, CallbackSupportMixin, BaseEstimator
+    StateMixin,
+    ParamsMixin,
+    ValidationSetMixin,
+    InspectionMixin,
+    CallbackSupportMixin,
+    BaseEstimator,
 ):
     """Base class of SGDMLPClassifier and SGDMLPRegressor; not for direct use."""
 
@@ -343,63 +348,6 @@ class BaseSGDMLP(
                 "weights were rolled back to the last finite L-BFGS iterate. "
                 + _DIVERGENCE_ADVICE
             )
-
-    # ------------------------------------------------------------- inspecting
-    def summary(self):
-        """A printable table of the fitted network, one row per layer.
-
-        Each row gives the layer's class, output shape, activation, parameter
-        count (``n_out * (n_in + 1)`` for a dense layer) and, for other layers
-        such as dropout or batch normalisation, their settings; the last line
-        gives the total, equal to ``n_params_``.
-
-        Returns
-        -------
-        table : str
-            Print it: ``print(est.summary())``.
-        """
-        check_is_fitted(self)
-        title = (
-            f"{type(self).__name__}: {self.n_layers_ - 2} hidden layer(s), "
-            f"solver={self.solver!r}, alpha={self.alpha:g}"
-        )
-        return format_summary(
-            self._network, self.n_features_in_, self.out_activation_, title
-        )
-
-    def to_sklearn(self):
-        """An equivalent fitted scikit-learn MLP, e.g. for ONNX export.
-
-        The result is a :class:`~sklearn.neural_network.MLPClassifier` or
-        :class:`~sklearn.neural_network.MLPRegressor` with the parameters
-        scikit-learn knows and weights that give the same predictions. Layers
-        that act at predict time as a per-unit affine map (dropout, batch
-        normalisation with its running statistics) are folded into the next
-        dense layer's weights.
-
-        Returns
-        -------
-        mlp : MLPClassifier or MLPRegressor
-            A fitted estimator; its arrays are copies.
-
-        Raises
-        ------
-        ValueError
-            If the model uses an activation, loss or layer scikit-learn's MLP
-            cannot express.
-
-        Examples
-        --------
-        Convert to ONNX with skl2onnx (``pip install "skmlp[onnx]"``)::
-
-            from skl2onnx import to_onnx
-            onx = to_onnx(est.to_sklearn(), X[:1].astype("float32"))
-        """
-        check_is_fitted(self)
-        self._sync_params()
-        from ._export import to_sklearn
-
-        return to_sklearn(self)
 
     # ------------------------------------------------------------ predicting
     def _forward(self, X, check_input=True, link=True):
