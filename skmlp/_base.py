@@ -1,8 +1,13 @@
-"""BaseSGDMLP: parameters, constraints and the glue between scikit-learn and the core.
+"""BaseSGDMLP: the fit glue between scikit-learn and the core.
 
 The estimator validates input, builds the core pieces from its parameters, hands
 them to the training loops in ``_training`` and publishes what they recorded under
 scikit-learn's MLP attribute names. It never computes a gradient.
+
+Its other responsibilities live in mixins: the parameter constraints and settings
+(``_params``), the pickled state (``_state``), the validation set
+(``_validation``), the L-BFGS fit (``_lbfgs``), and ``summary`` / ``to_sklearn``
+(``_inspection``).
 """
 
 import warnings
