@@ -22,23 +22,30 @@ from ._callbacks import start_callbacks
 from ._early_stopping import PlateauTracker
 from ._initializers import INITIALIZERS
 from ._inspection import InspectionMixin
-from ._lbfgs import LbfgsFitMixin
 from ._network import build_mlp
 from ._optimizers import make_optimizer
-from ._params import _DIVERGENCE_ADVICE, _STOCHASTIC_SOLVERS, ParamsMixin
+from ._params import _STOCHASTIC_SOLVERS, ParamsMixin
 from ._schedules import make_schedule
-from ._sklearn_compat import CallbackSupportMixin, _check_sample_weight
+from ._sklearn_compat import (
+    CallbackSupportMixin,
+    _check_optimize_result,
+    _check_sample_weight,
+)
 from ._state import StateMixin
 from ._threads import _blas_threads_for
-from ._training import TrainingLog, fit_stochastic
+from ._training import TrainingLog, fit_lbfgs, fit_stochastic
 from ._validation import ValidationSetMixin
+
+_DIVERGENCE_ADVICE = (
+    "Try a smaller learning_rate_init, standardising X (e.g. with "
+    "sklearn.preprocessing.StandardScaler), or a larger alpha."
+)
 
 
 class BaseSGDMLP(
     StateMixin,
     ParamsMixin,
     ValidationSetMixin,
-    LbfgsFitMixin,
     InspectionMixin,
     CallbackSupportMixin,
     BaseEstimator,
@@ -316,6 +323,36 @@ class BaseSGDMLP(
             # the score of the epoch whose weights were restored
             best_epoch = int(np.argmin(log.validation_loss_curve))
             self.best_validation_score_ = log.validation_scores[best_epoch]
+
+    def _fit_lbfgs(self, X, Y, sample_weight):
+        result, reported = fit_lbfgs(
+            self._network,
+            self._loss,
+            self._make_penalty(),
+            X,
+            Y,
+            sample_weight,
+            max_iter=self.max_iter,
+            max_fun=self.max_fun,
+            tol=self.tol,
+            verbose=bool(self.verbose),
+        )
+        self.loss_ = reported
+        if result.get("interrupted", False):
+            self.n_iter_ = result.nit
+            warnings.warn(
+                "Training interrupted by user. The model keeps the weights of the "
+                f"last completed L-BFGS iteration ({result.nit})."
+            )
+        else:
+            self.n_iter_ = _check_optimize_result("lbfgs", result, self.max_iter)
+        if not (np.isfinite(reported) and np.isfinite(self._network.params).all()):
+            raise ValueError(
+                "Solver produced non-finite parameter weights or loss. The input "
+                "data may contain large values and need to be preprocessed. The "
+                "weights were rolled back to the last finite L-BFGS iterate. "
+                + _DIVERGENCE_ADVICE
+            )
 
     # ------------------------------------------------------------ predicting
     def _forward(self, X, check_input=True, link=True):

@@ -3,9 +3,7 @@
 ``ParamsMixin`` holds the ``_parameter_constraints`` the two estimators share and
 the methods that turn parameters into what the fit needs: the hidden layer sizes,
 the dropout rates, the minibatch size, the penalty, the setup of the plateau
-tracker, and the checks of combinations a solver cannot honour. The module also
-names the stochastic solvers and holds the advice, on which parameters to change,
-that both solvers' divergence errors end with.
+tracker, and the checks of combinations a solver cannot honour.
 """
 
 import warnings
@@ -18,11 +16,6 @@ from ._penalties import ElasticNetPenalty, L2Penalty
 from ._sklearn_compat import Interval, Options, StrOptions
 
 _STOCHASTIC_SOLVERS = ("sgd", "adam", "adamw", "adagrad", "rmsprop")
-
-_DIVERGENCE_ADVICE = (
-    "Try a smaller learning_rate_init, standardising X (e.g. with "
-    "sklearn.preprocessing.StandardScaler), or a larger alpha."
-)
 
 
 class ParamsMixin:
