@@ -4,10 +4,10 @@ The estimator validates input, builds the core pieces from its parameters, hands
 them to the training loops in ``_training`` and publishes what they recorded under
 scikit-learn's MLP attribute names. It never computes a gradient.
 
-Its other responsibilities live in mixins: the parameter constraints and settings
-(``_params``), the pickled state (``_state``), the validation set
-(``_validation``), the L-BFGS fit (``_lbfgs``), and ``summary`` / ``to_sklearn``
-(``_inspection``).
+Its other responsibilities live in mixins: the pickled state and the published
+``coefs_`` / ``intercepts_`` (``_fitted_state``), the parameter constraints and
+settings (``_params``), the validation set (``_validation``), and ``summary`` /
+``to_sklearn`` (``_inspection``).
 """
 
 import warnings
@@ -20,6 +20,7 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 
 from ._callbacks import start_callbacks
 from ._early_stopping import PlateauTracker
+from ._fitted_state import FittedStateMixin
 from ._initializers import INITIALIZERS
 from ._inspection import InspectionMixin
 from ._network import build_mlp
@@ -31,7 +32,6 @@ from ._sklearn_compat import (
     _check_optimize_result,
     _check_sample_weight,
 )
-from ._state import StateMixin
 from ._threads import _blas_threads_for
 from ._training import TrainingLog, fit_lbfgs, fit_stochastic
 from ._validation import ValidationSetMixin
@@ -43,7 +43,7 @@ _DIVERGENCE_ADVICE = (
 
 
 class BaseSGDMLP(
-    StateMixin,
+    FittedStateMixin,
     ParamsMixin,
     ValidationSetMixin,
     InspectionMixin,

@@ -1,6 +1,6 @@
 """Pickled state and the coefs_/intercepts_ views of a fitted estimator.
 
-``StateMixin`` gives the estimators their ``__getstate__`` and ``__setstate__``: the
+``FittedStateMixin`` gives the estimators their ``__getstate__`` and ``__setstate__``: the
 network's flat buffer is pickled once (``coefs_`` and ``intercepts_`` are views into
 it and are bound afresh on loading), helper objects travel as plain data (see
 ``_persistence``), and the state carries a format stamp that loading checks. It also
@@ -24,7 +24,7 @@ _STATE_VERSION_KEY = "_skmlp_state_version"
 _SYNC_LOCK = threading.Lock()
 
 
-class StateMixin:
+class FittedStateMixin:
     """Pickling and parameter publishing for BaseSGDMLP; not for direct use.
 
     The host class sets ``_network`` (a ``_network.Network``) when it is fitted;
