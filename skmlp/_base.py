@@ -6,7 +6,8 @@ scikit-learn's MLP attribute names. It never computes a gradient.
 
 Its other responsibilities live in mixins: the pickled state and the published
 ``coefs_`` / ``intercepts_`` (``_fitted_state``), the parameter constraints and
-settings (``_params``), the validation set (``_validation``), and ``summary`` /
+settings (``_params``), the plateau tracker and the published training log
+(``_fit_records``), the validation set (``_validation``), and ``summary`` /
 ``to_sklearn`` (``_inspection``).
 """
 
@@ -19,7 +20,7 @@ from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from ._callbacks import start_callbacks
-from ._early_stopping import PlateauTracker
+from ._fit_records import FitRecordsMixin
 from ._fitted_state import FittedStateMixin
 from ._initializers import INITIALIZERS
 from ._inspection import InspectionMixin
@@ -45,6 +46,7 @@ _DIVERGENCE_ADVICE = (
 class BaseSGDMLP(
     FittedStateMixin,
     ParamsMixin,
+    FitRecordsMixin,
     ValidationSetMixin,
     InspectionMixin,
     CallbackSupportMixin,
@@ -90,13 +92,6 @@ class BaseSGDMLP(
         if self.solver in _STOCHASTIC_SOLVERS:
             self._log = TrainingLog(self.early_stopping)
             self._tracker = self._new_tracker()
-
-    def _new_tracker(self):
-        _, mode, keep_best = self._tracker_setup()
-        tracker = PlateauTracker(self.tol, self.n_iter_no_change, mode, keep_best)
-        if keep_best:
-            tracker.remember(self._network.params)
-        return tracker
 
     def _fit(self, X, y, sample_weight=None, incremental=False, state_before=None,
              X_val=None, y_val=None, sample_weight_val=None):
@@ -304,25 +299,6 @@ class BaseSGDMLP(
                 f"rolled back to those of {kept}, and training stopped. "
                 + _DIVERGENCE_ADVICE
             )
-
-    def _publish_log(self):
-        log, tracker = self._log, self._tracker
-        self.n_iter_ = log.n_iter
-        self.t_ = log.t
-        self.loss_ = log.loss
-        self.loss_curve_ = log.loss_curve
-        self.validation_scores_ = log.validation_scores
-        self.validation_loss_curve_ = log.validation_loss_curve
-        self.best_validation_score_ = None
-        self.best_loss_ = None
-        if not self.early_stopping:
-            self.best_loss_ = tracker.best
-        elif self.early_stopping_metric == "score":
-            self.best_validation_score_ = tracker.best
-        elif log.validation_loss_curve:
-            # the score of the epoch whose weights were restored
-            best_epoch = int(np.argmin(log.validation_loss_curve))
-            self.best_validation_score_ = log.validation_scores[best_epoch]
 
     def _fit_lbfgs(self, X, Y, sample_weight):
         result, reported = fit_lbfgs(

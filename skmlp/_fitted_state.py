@@ -1,11 +1,11 @@
 """Pickled state and the coefs_/intercepts_ views of a fitted estimator.
 
-``FittedStateMixin`` gives the estimators their ``__getstate__`` and ``__setstate__``: the
-network's flat buffer is pickled once (``coefs_`` and ``intercepts_`` are views into
-it and are bound afresh on loading), helper objects travel as plain data (see
-``_persistence``), and the state carries a format stamp that loading checks. It also
-keeps ``coefs_`` and ``intercepts_`` in step with the network when a user assigns
-new arrays to them.
+``FittedStateMixin`` gives the estimators their ``__getstate__`` and
+``__setstate__``: the network's flat buffer is pickled once (``coefs_`` and
+``intercepts_`` are views into it and are bound afresh on loading), helper objects
+travel as plain data (see ``_persistence``), and the state carries a format stamp
+that loading checks. It also keeps ``coefs_`` and ``intercepts_`` in step with the
+network when a user assigns new arrays to them.
 """
 
 import threading

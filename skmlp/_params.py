@@ -2,8 +2,8 @@
 
 ``ParamsMixin`` holds the ``_parameter_constraints`` the two estimators share and
 the methods that turn parameters into what the fit needs: the hidden layer sizes,
-the dropout rates, the minibatch size, the penalty, the setup of the plateau
-tracker, and the checks of combinations a solver cannot honour.
+the dropout rates, the minibatch size, the penalty, and the checks of
+combinations a solver cannot honour.
 """
 
 import warnings
@@ -95,14 +95,6 @@ class ParamsMixin:
     def _network_config(self, n_hidden):
         """What the layer stack depends on besides the layer sizes."""
         return self._dropout_rates(n_hidden), bool(self.batch_norm)
-
-    def _tracker_setup(self):
-        """``(monitor, mode, keep_best)`` of the plateau tracker for this fit."""
-        if self.early_stopping:
-            if self.early_stopping_metric == "loss":
-                return "validation_loss", "loss", True
-            return "score", "score", True
-        return "loss", "loss", bool(self.restore_best_weights)
 
     def _check_toolkit_params(self):
         """Reject combinations the solvers cannot honour."""
