@@ -1,53 +1,41 @@
-"""BaseSGDMLP: parameters, constraints and the glue between scikit-learn and the core.
+"""BaseSGDMLP: the fit glue between scikit-learn and the core.
 
 The estimator validates input, builds the core pieces from its parameters, hands
 them to the training loops in ``_training`` and publishes what they recorded under
 scikit-learn's MLP attribute names. It never computes a gradient.
+
+Its other responsibilities live in mixins: the pickled state and the published
+``coefs_`` / ``intercepts_`` (``_fitted_state``), the parameter constraints and
+settings (``_params``), the plateau tracker and the published training log
+(``_fit_records``), the validation set (``_validation``), and ``summary`` /
+``to_sklearn`` (``_inspection``).
 """
 
-import threading
 import warnings
-from numbers import Integral, Real
 
 import numpy as np
 from sklearn.base import BaseEstimator
 from sklearn.exceptions import ConvergenceWarning
-from sklearn.model_selection import train_test_split
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from ._callbacks import start_callbacks
-from ._early_stopping import PlateauTracker
+from ._fit_records import FitRecordsMixin
+from ._fitted_state import FittedStateMixin
 from ._initializers import INITIALIZERS
+from ._inspection import InspectionMixin
 from ._network import build_mlp
 from ._optimizers import make_optimizer
-from ._penalties import ElasticNetPenalty, L2Penalty
-from ._persistence import from_plain, to_plain
+from ._params import _STOCHASTIC_SOLVERS, ParamsMixin
 from ._schedules import make_schedule
-from ._summary import format_summary
 from ._sklearn_compat import (
     CallbackSupportMixin,
-    Interval,
-    Options,
-    StrOptions,
     _check_optimize_result,
     _check_sample_weight,
 )
 from ._threads import _blas_threads_for
 from ._training import TrainingLog, fit_lbfgs, fit_stochastic
-
-_STOCHASTIC_SOLVERS = ("sgd", "adam", "adamw", "adagrad", "rmsprop")
-
-# Version of the pickled state's layout. Bump it when a change to the fitted
-# attributes makes older pickles unreadable, and list here the versions this code
-# still reads. Pickles made before the stamp existed have the layout of version 1.
-_STATE_VERSION = 1
-_READABLE_STATE_VERSIONS = (1,)
-_STATE_VERSION_KEY = "_skmlp_state_version"
-
-# Serialises copying user-assigned coefs_/intercepts_ into the network, the one
-# write a prediction may make (see ``_sync_params``).
-_SYNC_LOCK = threading.Lock()
+from ._validation import ValidationSetMixin
 
 _DIVERGENCE_ADVICE = (
     "Try a smaller learning_rate_init, standardising X (e.g. with "
@@ -55,142 +43,18 @@ _DIVERGENCE_ADVICE = (
 )
 
 
-class BaseSGDMLP(CallbackSupportMixin, BaseEstimator):
+class BaseSGDMLP(
+    FittedStateMixin,
+    ParamsMixin,
+    FitRecordsMixin,
+    ValidationSetMixin,
+    InspectionMixin,
+    CallbackSupportMixin,
+    BaseEstimator,
+):
     """Base class of SGDMLPClassifier and SGDMLPRegressor; not for direct use."""
 
-    _parameter_constraints: dict = {
-        "hidden_layer_sizes": ["array-like", Interval(Integral, 1, None, closed="left")],
-        "activation": [
-            StrOptions({"identity", "logistic", "tanh", "relu", "leaky_relu", "elu",
-                        "gelu", "softplus"})
-        ],
-        "solver": [StrOptions({"lbfgs", *_STOCHASTIC_SOLVERS})],
-        "alpha": [Interval(Real, 0, None, closed="left")],
-        "batch_size": [StrOptions({"auto"}), Interval(Integral, 1, None, closed="left")],
-        "learning_rate": [StrOptions({"constant", "invscaling", "adaptive", "cosine"})],
-        "learning_rate_init": [Interval(Real, 0, None, closed="neither")],
-        "power_t": [Interval(Real, 0, None, closed="left")],
-        "max_iter": [Interval(Integral, 1, None, closed="left")],
-        "shuffle": ["boolean"],
-        "random_state": ["random_state"],
-        "tol": [Interval(Real, 0, None, closed="left")],
-        "verbose": ["verbose"],
-        "warm_start": ["boolean"],
-        "momentum": [Interval(Real, 0, 1, closed="both")],
-        "nesterovs_momentum": ["boolean"],
-        "early_stopping": ["boolean"],
-        "validation_fraction": [Interval(Real, 0, 1, closed="left")],
-        "beta_1": [Interval(Real, 0, 1, closed="left")],
-        "beta_2": [Interval(Real, 0, 1, closed="left")],
-        "epsilon": [Interval(Real, 0, None, closed="neither")],
-        "n_iter_no_change": [
-            Interval(Integral, 1, None, closed="left"),
-            Options(Real, {np.inf}),
-        ],
-        "max_fun": [Interval(Integral, 1, None, closed="left")],
-        "dropout": [Interval(Real, 0, 1, closed="left"), "array-like"],
-        "batch_norm": ["boolean"],
-        "l1_ratio": [Interval(Real, 0, 1, closed="both")],
-        "rho": [Interval(Real, 0, 1, closed="left")],
-        "weight_decay": [Interval(Real, 0, None, closed="left")],
-        "warmup_fraction": [Interval(Real, 0, 1, closed="left")],
-        "max_grad_norm": [None, Interval(Real, 0, None, closed="neither")],
-        "init": [StrOptions(set(INITIALIZERS))],
-        "early_stopping_metric": [StrOptions({"score", "loss"})],
-        "restore_best_weights": ["boolean"],
-    }
-
-    # ------------------------------------------------------------------ state
-    def __getstate__(self):
-        # coefs_ / intercepts_ are views into the network's flat buffer: pickle the
-        # buffer once and bind fresh views on loading.
-        if hasattr(self, "_network"):
-            self._sync_params()
-        state = dict(super().__getstate__())
-        if "_network" in state:
-            state.pop("coefs_", None)
-            state.pop("intercepts_", None)
-        state[_STATE_VERSION_KEY] = _STATE_VERSION
-        # Helper objects become plain data, so that skops trusts the estimator alone.
-        return to_plain(state)
-
-    def __setstate__(self, state):
-        state = dict(state)
-        version = state.pop(_STATE_VERSION_KEY, 1)
-        if version not in _READABLE_STATE_VERSIONS:
-            raise ValueError(
-                f"Cannot load this {type(self).__name__}: it was pickled with skmlp "
-                f"state format {version!r}, and this version of skmlp reads format(s) "
-                f"{list(_READABLE_STATE_VERSIONS)}. Load it with the skmlp version "
-                "that saved it, or refit the model."
-            )
-        super().__setstate__(from_plain(state))
-        if "_network" in self.__dict__:
-            self._publish_params()
-
-    def _publish_params(self):
-        """Expose the network's weight and bias views as coefs_ and intercepts_."""
-        self.coefs_ = self._network.coefs
-        self.intercepts_ = self._network.intercepts
-
-    def _params_published(self):
-        """Whether coefs_/intercepts_ are still the network's own views."""
-        net = self._network
-        coefs = getattr(self, "coefs_", None)
-        intercepts = getattr(self, "intercepts_", None)
-        if coefs is None or intercepts is None:
-            return False
-        same = len(coefs) == len(net.coefs) and len(intercepts) == len(net.intercepts)
-        same = same and all(a is b for a, b in zip(coefs, net.coefs))
-        return same and all(a is b for a, b in zip(intercepts, net.intercepts))
-
-    def _sync_params(self):
-        """Copy coefs_/intercepts_ into the network if the user replaced them.
-
-        Predictions call this, possibly from many threads at once: the common
-        case only reads, and the copy runs under a lock that every caller passes
-        before it reads the network, so no thread computes with half-copied
-        weights.
-        """
-        if self._params_published():
-            return
-        with _SYNC_LOCK:
-            if self._params_published():
-                return
-            coefs = getattr(self, "coefs_", None)
-            intercepts = getattr(self, "intercepts_", None)
-            if coefs is not None and intercepts is not None:
-                self._network.set_coefs(coefs, intercepts)
-            self._publish_params()
-
     # ------------------------------------------------------------- training
-    def _hidden_layer_sizes(self):
-        sizes = self.hidden_layer_sizes
-        if not hasattr(sizes, "__iter__"):
-            sizes = [sizes]
-        sizes = list(sizes)
-        if np.any(np.array(sizes) <= 0):
-            raise ValueError("hidden_layer_sizes must be > 0, got %s." % sizes)
-        return [int(s) for s in sizes]
-
-    def _dropout_rates(self, n_hidden):
-        """One dropout rate per hidden layer, validated."""
-        rates = np.atleast_1d(np.asarray(self.dropout, dtype=float))  # (n_rates,)
-        if np.ndim(self.dropout) == 0:
-            rates = np.repeat(rates, n_hidden)  # (n_hidden,)
-        if rates.ndim != 1 or rates.shape[0] != n_hidden:
-            raise ValueError(
-                f"dropout must be a float or hold one rate per hidden layer "
-                f"({n_hidden}); got {self.dropout!r}."
-            )
-        if not np.all((rates >= 0) & (rates < 1)):
-            raise ValueError(f"dropout rates must be in [0, 1); got {self.dropout!r}.")
-        return tuple(float(r) for r in rates)
-
-    def _network_config(self, n_hidden):
-        """What the layer stack depends on besides the layer sizes."""
-        return self._dropout_rates(n_hidden), bool(self.batch_norm)
-
     def _combine_sample_weight(self, Y, sample_weight, dtype):
         """Sample weights the loss uses (the classifier folds in class_weight)."""
         return sample_weight
@@ -228,36 +92,6 @@ class BaseSGDMLP(CallbackSupportMixin, BaseEstimator):
         if self.solver in _STOCHASTIC_SOLVERS:
             self._log = TrainingLog(self.early_stopping)
             self._tracker = self._new_tracker()
-
-    def _tracker_setup(self):
-        """``(monitor, mode, keep_best)`` of the plateau tracker for this fit."""
-        if self.early_stopping:
-            if self.early_stopping_metric == "loss":
-                return "validation_loss", "loss", True
-            return "score", "score", True
-        return "loss", "loss", bool(self.restore_best_weights)
-
-    def _new_tracker(self):
-        _, mode, keep_best = self._tracker_setup()
-        tracker = PlateauTracker(self.tol, self.n_iter_no_change, mode, keep_best)
-        if keep_best:
-            tracker.remember(self._network.params)
-        return tracker
-
-    def _check_toolkit_params(self):
-        """Reject combinations the solvers cannot honour."""
-        if self.solver == "lbfgs":
-            bad = []
-            if np.any(np.asarray(self.dropout, dtype=float) > 0):
-                bad.append("dropout > 0")
-            if self.l1_ratio > 0 and self.alpha > 0:
-                bad.append("l1_ratio > 0")
-            if bad:
-                raise ValueError(
-                    f"solver='lbfgs' minimises a smooth full-batch objective and "
-                    f"does not support {' or '.join(bad)}; use a stochastic solver "
-                    f"({', '.join(_STOCHASTIC_SOLVERS)})."
-                )
 
     def _fit(self, X, y, sample_weight=None, incremental=False, state_before=None,
              X_val=None, y_val=None, sample_weight_val=None):
@@ -349,21 +183,6 @@ class BaseSGDMLP(CallbackSupportMixin, BaseEstimator):
                 f"dropout={list(config[0])} and batch_norm={config[1]}. They cannot "
                 "change under warm_start or partial_fit: refit from scratch."
             )
-
-    def _batch_size(self, n_samples):
-        if self.batch_size == "auto":
-            return min(200, n_samples)
-        if self.batch_size > n_samples:
-            warnings.warn(
-                "Got `batch_size` less than 1 or larger than "
-                "sample size. It is going to be clipped"
-            )
-        return int(np.clip(self.batch_size, 1, n_samples))
-
-    def _make_penalty(self):
-        if self.l1_ratio > 0:
-            return ElasticNetPenalty(self.alpha, self.l1_ratio)
-        return L2Penalty(self.alpha)
 
     def _fit_stochastic(self, X, Y, sample_weight, incremental, validation_set=None,
                         callbacks=None):
@@ -481,88 +300,6 @@ class BaseSGDMLP(CallbackSupportMixin, BaseEstimator):
                 + _DIVERGENCE_ADVICE
             )
 
-    def _publish_log(self):
-        log, tracker = self._log, self._tracker
-        self.n_iter_ = log.n_iter
-        self.t_ = log.t
-        self.loss_ = log.loss
-        self.loss_curve_ = log.loss_curve
-        self.validation_scores_ = log.validation_scores
-        self.validation_loss_curve_ = log.validation_loss_curve
-        self.best_validation_score_ = None
-        self.best_loss_ = None
-        if not self.early_stopping:
-            self.best_loss_ = tracker.best
-        elif self.early_stopping_metric == "score":
-            self.best_validation_score_ = tracker.best
-        elif log.validation_loss_curve:
-            # the score of the epoch whose weights were restored
-            best_epoch = int(np.argmin(log.validation_loss_curve))
-            self.best_validation_score_ = log.validation_scores[best_epoch]
-
-    def _validate_validation_set(self, X_val, y_val, sample_weight_val, dtype):
-        """Check an explicit validation set like the training data."""
-        if X_val is None or y_val is None:
-            raise ValueError(
-                "X_val and y_val must be given together (sample_weight_val needs "
-                "both)."
-            )
-        if self.solver not in _STOCHASTIC_SOLVERS:
-            raise ValueError(
-                "A validation set (X_val, y_val) is only used by the stochastic "
-                f"solvers; solver={self.solver!r}."
-            )
-        X_val = validate_data(
-            self, X_val, accept_sparse=["csr", "csc"], dtype=dtype, reset=False
-        )
-        Y_val = self._encode_validation_target(y_val)  # (n_val, n_outputs)
-        if Y_val.shape[0] != X_val.shape[0]:
-            raise ValueError(
-                f"X_val and y_val have different numbers of samples: "
-                f"{X_val.shape[0]} and {Y_val.shape[0]}."
-            )
-        Y_val = Y_val.astype(dtype, copy=False)
-        if sample_weight_val is not None:
-            sample_weight_val = _check_sample_weight(sample_weight_val, X_val, dtype=dtype)
-        sample_weight_val = self._combine_sample_weight(Y_val, sample_weight_val, dtype)
-        return X_val, Y_val, sample_weight_val
-
-    def _validation_callables(self, X_val, Y_val, sw_val):
-        """``(score(), loss())`` on the validation set, both weight-aware."""
-        y_val = self._validation_target(Y_val)
-        loss = self._loss
-
-        def validation_score():
-            return self._score_raw(X_val, y_val, sw_val)
-
-        def validation_loss():
-            Z = self._network.forward(X_val, training=False)  # (n_val, n_outputs)
-            value, _ = loss(Z, Y_val, sw_val)
-            return value * loss.curve_factor(Z.shape[1])
-
-        return validation_score, validation_loss
-
-    def _split_validation(self, X, Y, sample_weight):
-        """Hold out ``validation_fraction`` of the data, as scikit-learn does."""
-        stratify = Y if (self._is_classifier() and Y.shape[1] == 1) else None
-        arrays = (X, Y) if sample_weight is None else (X, Y, sample_weight)
-        parts = train_test_split(
-            *arrays,
-            random_state=self._rng,
-            test_size=self.validation_fraction,
-            stratify=stratify,
-        )
-        X_train, X_val, Y_train, Y_val = parts[:4]
-        sw_train = sw_val = None
-        if sample_weight is not None:
-            sw_train, sw_val = parts[4:]
-        if X_val.shape[0] < 2:
-            raise ValueError(
-                "The validation set is too small. Increase 'validation_fraction' "
-                "or the size of your dataset."
-            )
-        return X_train, Y_train, sw_train, (X_val, Y_val, sw_val)
-
     def _fit_lbfgs(self, X, Y, sample_weight):
         result, reported = fit_lbfgs(
             self._network,
@@ -593,63 +330,6 @@ class BaseSGDMLP(CallbackSupportMixin, BaseEstimator):
                 + _DIVERGENCE_ADVICE
             )
 
-    # ------------------------------------------------------------- inspecting
-    def summary(self):
-        """A printable table of the fitted network, one row per layer.
-
-        Each row gives the layer's class, output shape, activation, parameter
-        count (``n_out * (n_in + 1)`` for a dense layer) and, for other layers
-        such as dropout or batch normalisation, their settings; the last line
-        gives the total, equal to ``n_params_``.
-
-        Returns
-        -------
-        table : str
-            Print it: ``print(est.summary())``.
-        """
-        check_is_fitted(self)
-        title = (
-            f"{type(self).__name__}: {self.n_layers_ - 2} hidden layer(s), "
-            f"solver={self.solver!r}, alpha={self.alpha:g}"
-        )
-        return format_summary(
-            self._network, self.n_features_in_, self.out_activation_, title
-        )
-
-    def to_sklearn(self):
-        """An equivalent fitted scikit-learn MLP, e.g. for ONNX export.
-
-        The result is a :class:`~sklearn.neural_network.MLPClassifier` or
-        :class:`~sklearn.neural_network.MLPRegressor` with the parameters
-        scikit-learn knows and weights that give the same predictions. Layers
-        that act at predict time as a per-unit affine map (dropout, batch
-        normalisation with its running statistics) are folded into the next
-        dense layer's weights.
-
-        Returns
-        -------
-        mlp : MLPClassifier or MLPRegressor
-            A fitted estimator; its arrays are copies.
-
-        Raises
-        ------
-        ValueError
-            If the model uses an activation, loss or layer scikit-learn's MLP
-            cannot express.
-
-        Examples
-        --------
-        Convert to ONNX with skl2onnx (``pip install "skmlp[onnx]"``)::
-
-            from skl2onnx import to_onnx
-            onx = to_onnx(est.to_sklearn(), X[:1].astype("float32"))
-        """
-        check_is_fitted(self)
-        self._sync_params()
-        from ._export import to_sklearn
-
-        return to_sklearn(self)
-
     # ------------------------------------------------------------ predicting
     def _forward(self, X, check_input=True, link=True):
         """Network output after the link (probabilities or predictions), or before."""
@@ -674,14 +354,6 @@ class BaseSGDMLP(CallbackSupportMixin, BaseEstimator):
         if np.issubdtype(y_pred.dtype, np.floating) and not np.isfinite(y_pred).all():
             return np.nan
         return self._score_function(y, y_pred, sample_weight=sample_weight)
-
-    def _check_solver(self):
-        if self.solver not in _STOCHASTIC_SOLVERS:
-            raise AttributeError(
-                "partial_fit is only available for stochastic"
-                " optimizers. %s is not stochastic." % self.solver
-            )
-        return True
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

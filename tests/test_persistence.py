@@ -9,7 +9,7 @@ import pytest
 from sklearn.datasets import make_regression
 
 from skmlp import SGDMLPClassifier, SGDMLPRegressor
-from skmlp import _base
+from skmlp import _fitted_state
 
 
 def _pickle(model, tmp_path):
@@ -55,15 +55,15 @@ def test_roundtrip_predicts_identically_and_keeps_learning(roundtrip, solver, da
 def test_pickled_state_carries_a_format_version(data):
     X, y = data
     reg = SGDMLPRegressor((4,), max_iter=2).fit(X, y)
-    assert reg.__getstate__()[_base._STATE_VERSION_KEY] == _base._STATE_VERSION
-    assert _base._STATE_VERSION_KEY not in vars(pickle.loads(pickle.dumps(reg)))
+    assert reg.__getstate__()[_fitted_state._STATE_VERSION_KEY] == _fitted_state._STATE_VERSION
+    assert _fitted_state._STATE_VERSION_KEY not in vars(pickle.loads(pickle.dumps(reg)))
 
 
 @pytest.mark.parametrize("stamp", [99, "0.0-dev"])
 def test_loading_an_incompatible_format_raises_a_clear_error(stamp, data, monkeypatch):
     X, y = data
     clf = SGDMLPClassifier((4,), max_iter=2).fit(X, y > 0)
-    monkeypatch.setattr(_base, "_STATE_VERSION", stamp)  # as a future version would write
+    monkeypatch.setattr(_fitted_state, "_STATE_VERSION", stamp)  # as a future version would write
     blob = pickle.dumps(clf)
     monkeypatch.undo()
     with pytest.raises(ValueError, match=f"pickled with skmlp state format {stamp!r}.*refit the model"):
@@ -75,7 +75,7 @@ def test_a_pickle_without_a_stamp_loads_as_the_first_format(data):
     X, y = data
     reg = SGDMLPRegressor((4,), max_iter=2).fit(X, y)
     state = reg.__getstate__()
-    del state[_base._STATE_VERSION_KEY]
+    del state[_fitted_state._STATE_VERSION_KEY]
     old = SGDMLPRegressor.__new__(SGDMLPRegressor)
     old.__setstate__(state)
     np.testing.assert_array_equal(old.predict(X), reg.predict(X))
