@@ -241,11 +241,14 @@ class BaseSGDMLP(
             )
 
         batch_size = self._batch_size(X.shape[0])
-        with _blas_threads_for(self._network, batch_size):
+        threads, one_thread = _blas_threads_for(self._network, batch_size)
+        penalty = self._make_penalty()
+        penalty.blas_update = self._optimizer.blas_update = one_thread
+        with threads:
             status = fit_stochastic(
                 self._network,
                 self._loss,
-                self._make_penalty(),
+                penalty,
                 self._optimizer,
                 self._schedule,
                 self._tracker,

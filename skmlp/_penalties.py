@@ -18,6 +18,8 @@ This module is part of the NumPy core: it imports no scikit-learn.
 
 import numpy as np
 
+from ._optimizers import blas_kernels
+
 
 class L2Penalty:
     """``0.5 * alpha * ||W||^2 / scale`` over the weights, scikit-learn's ``alpha``.
@@ -26,7 +28,16 @@ class L2Penalty:
     ----------
     alpha : float
         Strength of the penalty, as scikit-learn's MLP defines it.
+
+    Attributes
+    ----------
+    blas_update : bool
+        Add the gradient with one BLAS ``axpy`` (one pass, one rounding) instead of
+        numpy's multiply and add; only while BLAS runs on one thread (see
+        ``_optimizers``).
     """
+
+    blas_update = False
 
     def __init__(self, alpha):
         self.alpha = float(alpha)
@@ -53,6 +64,10 @@ class L2Penalty:
             return 0.0
         W = params[:n_coef]  # (n_coef,)
         value = 0.5 * self.alpha * float(W @ W) / scale
+        if self.blas_update:
+            axpy, _ = blas_kernels(W.dtype)
+            axpy(W, grads[:n_coef], a=self.alpha / scale)  # g_W <- g_W + alpha / scale * W
+            return value
         if self._scratch is None or self._scratch.shape != W.shape or self._scratch.dtype != W.dtype:
             self._scratch = np.empty_like(W)  # (n_coef,)
         np.multiply(W, self.alpha / scale, out=self._scratch)

@@ -16,14 +16,28 @@ _BLAS_CONTROLLER = []
 
 
 def _blas_threads_for(network, batch_size):
-    """A context that runs small minibatch steps on one BLAS thread."""
+    """The BLAS thread setting of a fit's minibatch steps.
+
+    Parameters
+    ----------
+    network : Network
+    batch_size : int
+
+    Returns
+    -------
+    context : context manager
+        Runs small steps on one BLAS thread; changes nothing for larger ones.
+    one_thread : bool
+        True when BLAS is limited to one thread inside ``context``, so that the
+        optimizer and penalty may use their BLAS update paths.
+    """
     widest = max((layer.n_in * layer.n_out for layer in network.dense_layers), default=0)
     if batch_size * widest >= _ONE_BLAS_THREAD_BELOW:
-        return nullcontext()
+        return nullcontext(), False
     try:
         from threadpoolctl import ThreadpoolController
     except ImportError:  # pragma: no cover - threadpoolctl comes with scikit-learn
-        return nullcontext()
+        return nullcontext(), False
     if not _BLAS_CONTROLLER:
         _BLAS_CONTROLLER.append(ThreadpoolController())
-    return _BLAS_CONTROLLER[0].limit(limits=1, user_api="blas")
+    return _BLAS_CONTROLLER[0].limit(limits=1, user_api="blas"), True

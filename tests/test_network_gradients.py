@@ -107,6 +107,10 @@ def _check_gradient(activation, loss_name, weighted, alpha, sparse=False, seed=0
     grad = _analytic_gradient(net, X, Y, w, loss, penalty, scale)
     fd = _fd_gradient(net, X, Y, w, loss, penalty, scale)
     assert_allclose(grad, fd, rtol=1e-6, atol=1e-8)
+    # the penalty's BLAS path (used while BLAS runs on one thread) adds the same
+    penalty.blas_update = True
+    assert_allclose(_analytic_gradient(net, X, Y, w, loss, penalty, scale), grad,
+                    rtol=1e-14, atol=1e-16)
     return grad
 
 
@@ -254,10 +258,13 @@ def test_pickle_and_deepcopy_rebind_views_into_the_restored_buffer(roundtrip):
 # --- the L2 penalty ----------------------------------------------------------
 
 
-def test_l2_penalty_value_and_gradient_follow_sklearns_scaling_on_weights_only():
+@pytest.mark.parametrize("blas_update", [False, True], ids=["numpy", "blas"])
+def test_l2_penalty_value_and_gradient_follow_sklearns_scaling_on_weights_only(blas_update):
     params = np.array([1.0, -2.0, 3.0, 10.0, 20.0])  # 3 weights, 2 biases
     grads = np.ones(5)
-    value = L2Penalty(0.5).add_to(params, grads, n_coef=3, scale=4.0)
+    pen = L2Penalty(0.5)
+    pen.blas_update = blas_update
+    value = pen.add_to(params, grads, n_coef=3, scale=4.0)
     assert_allclose(value, 0.5 * 0.5 * (1 + 4 + 9) / 4.0, rtol=1e-15)
     assert_allclose(grads, [1 + 0.5 / 4, 1 - 1.0 / 4, 1 + 1.5 / 4, 1.0, 1.0], rtol=1e-15)
 

@@ -19,9 +19,10 @@ from sklearn.utils import shuffle as sklearn_shuffle
 from skmlp._batching import batch_slices, shuffled
 from skmlp._early_stopping import PlateauTracker
 from skmlp._initializers import INITIALIZERS, glorot_uniform
-from skmlp._optimizers import SGD, Adam, make_optimizer
+from skmlp._optimizers import BLOCK_SIZE, SGD, Adam, make_optimizer
 from skmlp._schedules import Adaptive, Constant, InvScaling, make_schedule
 
+EPS = np.finfo(np.float64).eps
 P0 = np.array([0.5, -1.0, 2.0, 0.0])
 GRADS = [
     np.array([0.1, -0.2, 0.3, 1.0]),
@@ -141,6 +142,61 @@ def test_adam_steps_match_sklearn_adam_optimizer(beta_1, beta_2, epsilon):
         assert_array_equal(got, p_sk)
 
 
+def _with_blas(opt):
+    opt.blas_update = True
+    return opt
+
+
+@pytest.mark.parametrize(
+    "momentum, nesterov", [(0.0, False), (0.9, False), (0.9, True), (0.5, True)]
+)
+def test_sgd_blas_path_matches_sklearn_sgd_optimizer_to_a_few_ulps(momentum, nesterov):
+    lr = 0.1
+    ours = _run(_with_blas(SGD(momentum, nesterov)), GRADS, lr)
+    p_sk = P0.copy()
+    sk = SGDOptimizer(_split(p_sk), learning_rate_init=lr, momentum=momentum,
+                      nesterov=nesterov)
+    for g, got in zip(GRADS, ours):
+        sk.update_params(_split(p_sk), _split(g))
+        # a fused multiply-add rounds once where numpy rounds twice
+        assert_allclose(got, p_sk, rtol=4 * EPS, atol=EPS)
+
+
+@pytest.mark.parametrize("beta_1, beta_2, epsilon", [(0.9, 0.999, 1e-8), (0.5, 0.9, 1e-3)])
+def test_adam_blas_path_matches_sklearn_adam_optimizer_to_a_few_ulps(beta_1, beta_2, epsilon):
+    lr = 0.01
+    ours = _run(_with_blas(Adam(beta_1, beta_2, epsilon)), GRADS, lr)
+    p_sk = P0.copy()
+    sk = AdamOptimizer(_split(p_sk), learning_rate_init=lr, beta_1=beta_1,
+                       beta_2=beta_2, epsilon=epsilon)
+    for g, got in zip(GRADS, ours):
+        sk.update_params(_split(p_sk), _split(g))
+        assert_allclose(got, p_sk, rtol=4 * EPS, atol=EPS)
+
+
+@pytest.mark.parametrize("solver", ["sgd", "adam"])
+def test_blas_path_stays_with_sklearn_over_many_steps_of_a_blocked_buffer(solver):
+    # Many steps over more parameters than one block, with gradients that depend
+    # on the parameters: the last-bit differences must not build up.
+    rng = np.random.RandomState(0)
+    n = BLOCK_SIZE + 1001
+    ours = rng.randn(n)
+    p_sk = ours.copy()
+    split = [slice(0, n // 3), slice(n // 3, n)]
+    views = lambda flat: [flat[sl] for sl in split]  # noqa: E731
+    if solver == "sgd":
+        opt = _with_blas(SGD(0.9, True))
+        sk = SGDOptimizer(views(p_sk), learning_rate_init=0.01, momentum=0.9, nesterov=True)
+    else:
+        opt = _with_blas(Adam())
+        sk = AdamOptimizer(views(p_sk), learning_rate_init=0.01)
+    for _ in range(200):
+        g = rng.randn(n) + 0.5 * ours  # (n,)
+        opt.step(ours, g, 0.01)
+        sk.update_params(views(p_sk), views(g.copy()))
+    assert_allclose(ours, p_sk, rtol=1e-12, atol=1e-14)
+
+
 @pytest.mark.parametrize("make", [lambda: SGD(0.9, True), lambda: Adam()],
                          ids=["sgd", "adam"])
 def test_optimizer_state_survives_pickle_and_continues_identically(make):
@@ -155,13 +211,20 @@ def test_optimizer_state_survives_pickle_and_continues_identically(make):
     assert_array_equal(params_clone, params)
 
 
-def test_optimizer_step_updates_params_in_place_in_float32():
+@pytest.mark.parametrize("blas_update", [False, True], ids=["numpy", "blas"])
+def test_optimizer_step_updates_params_and_state_in_place_in_float32(blas_update):
     params = P0.astype(np.float32)
     buf = params
-    Adam().step(params, GRADS[0].astype(np.float32), 0.01)
-    SGD().step(params, GRADS[1].astype(np.float32), 0.01)
+    adam, sgd = Adam(), SGD()
+    adam.blas_update = sgd.blas_update = blas_update
+    adam.step(params, GRADS[0].astype(np.float32), 0.01)
+    sgd.step(params, GRADS[1].astype(np.float32), 0.01)
     assert params is buf and params.dtype == np.float32
     assert not np.array_equal(params, P0.astype(np.float32))
+    # the moments and the velocity were updated in place too
+    assert_allclose(adam.m, 0.1 * GRADS[0], rtol=1e-6)
+    assert_allclose(sgd.velocity, -0.01 * GRADS[1], rtol=1e-6)
+    assert adam.m.dtype == sgd.velocity.dtype == np.float32
 
 
 @pytest.mark.parametrize("solver, cls", [("sgd", SGD), ("adam", Adam)])

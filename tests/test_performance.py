@@ -1,8 +1,8 @@
 """What the speed work must not break, and the memory it may use.
 
-The fast paths (cache-blocked optimizer updates, activation derivatives written
-into reused scratch, batches gathered into reused buffers) must give the numbers the
-plain code gives; fitting float32 data must not copy or upcast it; the benchmark
+The fast paths (cache-blocked optimizer updates, BLAS update paths while BLAS runs
+on one thread, activation derivatives written into reused scratch, batches gathered
+into reused buffers) must give the numbers the plain code gives; fitting float32 data must not copy or upcast it; the benchmark
 script must run. Speed itself is measured by benchmarks/bench_vs_sklearn.py, never
 by a timed test.
 """
@@ -12,6 +12,7 @@ import subprocess
 import sys
 import tracemalloc
 import warnings
+from contextlib import nullcontext
 from pathlib import Path
 
 import numpy as np
@@ -21,10 +22,14 @@ from numpy.testing import assert_allclose, assert_array_equal
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.neural_network import MLPClassifier
 from sklearn.neural_network._stochastic_optimizers import AdamOptimizer, SGDOptimizer
+from threadpoolctl import threadpool_info, threadpool_limits
+
+import skmlp._base
 
 from skmlp import SGDMLPClassifier, SGDMLPRegressor
 from skmlp._activations import get_activation
 from skmlp._optimizers import BLOCK_SIZE, SGD, Adam, blocks
+from skmlp._threads import _blas_threads_for
 
 BENCH = Path(__file__).resolve().parents[1] / "benchmarks" / "bench_vs_sklearn.py"
 
@@ -164,6 +169,56 @@ def test_fit_allocates_less_than_half_the_size_of_float32_X(Estimator):
     finally:
         tracemalloc.stop()
     assert peak < 0.5 * X.nbytes, f"fit allocated {peak / X.nbytes:.2f} x the size of X"
+
+
+# --- BLAS threads and the BLAS update paths -------------------------------------
+
+
+def _blas_thread_counts():
+    return {lib["num_threads"] for lib in threadpool_info() if lib["user_api"] == "blas"}
+
+
+def test_small_steps_use_one_blas_thread_and_the_blas_updates_large_ones_neither():
+    rng = np.random.RandomState(0)
+    X = rng.standard_normal((64, 10))  # (64, 10)
+    y = rng.randint(0, 3, 64)  # (64,)
+    with threadpool_limits(2, "blas"):
+        small = _fit_quiet(SGDMLPClassifier((8,), batch_size=16, max_iter=2,
+                                            random_state=0), X, y)
+        context, one = _blas_threads_for(small._network, 16)
+        assert one
+        with context:
+            assert _blas_thread_counts() == {1}
+        assert _blas_thread_counts() == {2}
+        # batch 64 x (10 x 4000) = 2.56e6 multiply-adds: BLAS keeps its threads, so
+        # the scipy-BLAS update paths stay off (two threaded BLAS libraries beside
+        # each other slow a step down several times)
+        large = _fit_quiet(SGDMLPClassifier((4000,), batch_size=64, max_iter=1,
+                                            random_state=0), X, y)
+        context, one = _blas_threads_for(large._network, 64)
+        assert not one
+        with context:
+            assert _blas_thread_counts() == {2}
+    assert small._optimizer.blas_update and not large._optimizer.blas_update
+
+
+@pytest.mark.parametrize("solver", ["sgd", "adam"])
+def test_blas_update_paths_train_what_the_numpy_paths_train(solver, monkeypatch):
+    # The same fit with the BLAS paths switched off: the same model up to rounding.
+    rng = np.random.RandomState(0)
+    X = rng.standard_normal((300, 12))  # (300, 12)
+    y = rng.randint(0, 4, 300)  # (300,)
+    kw = dict(hidden_layer_sizes=(20, 10), solver=solver, batch_size=32, max_iter=5,
+              alpha=1e-3, random_state=0)
+    fused = _fit_quiet(SGDMLPClassifier(**kw), X, y)
+    assert fused._optimizer.blas_update
+    plain_threads = lambda network, batch_size: (nullcontext(), False)  # noqa: E731
+    monkeypatch.setattr(skmlp._base, "_blas_threads_for", plain_threads)
+    plain = _fit_quiet(SGDMLPClassifier(**kw), X, y)
+    assert not plain._optimizer.blas_update
+    assert_allclose(fused.loss_curve_, plain.loss_curve_, rtol=1e-12)
+    for a, b in zip(fused.coefs_ + fused.intercepts_, plain.coefs_ + plain.intercepts_):
+        assert_allclose(a, b, rtol=0, atol=1e-12)
 
 
 # --- the benchmark script -------------------------------------------------------
