@@ -5,7 +5,9 @@ SGDMLPClassifier/SGDMLPRegressor (and, when PyTorch is installed, the same loop 
 PyTorch on the CPU) on the same data, architecture, solver, batch size, epoch count
 (``tol=0``: every epoch runs) and dtype. Runs are interleaved (A B A B ...) so that
 machine noise hits every library alike; the table reports the median seconds per
-epoch, the ratio sklearn/skmlp, the achieved GFLOP/s (training cost taken as
+epoch, the ratio sklearn/skmlp (the median of the ratios of consecutive pairs of
+runs, which cancels slow drifts in the machine's speed, with the pairs' lowest and
+highest ratio beside it), the achieved GFLOP/s (training cost taken as
 ``6 * n_samples * sum(n_in * n_out)`` per epoch) and its share of the machine's own
 matrix-multiply peak (a large square matmul in the same dtype, measured in the same
 run), and the final training loss and held-out accuracy (or R^2) of each library.
@@ -291,7 +293,8 @@ def main(argv=None):
         print("matmul peak (%dx%d): %s" % (
             peak_size, peak_size,
             ", ".join(f"{dt} {p:.1f} GFLOP/s" for dt, p in peaks.items())))
-        print(f"median of {args.repeats} interleaved runs; s/epoch = seconds per epoch\n")
+        print(f"median of {args.repeats} interleaved runs; s/epoch = seconds per epoch; "
+              "sklearn/skmlp = median of the runs' pairwise ratios [lowest-highest]\n")
 
         header = ("| case | n x d | hidden | batch | solver | dtype | sklearn s/epoch | "
                   "skmlp s/epoch | sklearn/skmlp | skmlp GFLOP/s | % of peak | "
@@ -313,18 +316,21 @@ def main(argv=None):
                 for name, run in runners:  # interleaved: A B C A B C ...
                     results[name].append(run())
             med = {name: statistics.median(r[0] for r in res) for name, res in results.items()}
+            pairs = {name: [a[0] / b[0] for a, b in zip(res, results["skmlp"])]
+                     for name, res in results.items()}  # this run over skmlp's run beside it
             last = {name: res[-1] for name, res in results.items()}
             gflops = case.flops_per_epoch() / med["skmlp"] / 1e9
             score_name = "R2" if case.task == "regression" else "acc"
             row = (f"| {case.name} | {case.n_samples} x {case.n_features} | {case.hidden} | "
                    f"{case.batch_size} | {case.solver} | {case.dtype} | "
                    f"{med['sklearn']:.3f} | {med['skmlp']:.3f} | "
-                   f"**{med['sklearn'] / med['skmlp']:.2f}x** | {gflops:.1f} | "
+                   f"**{statistics.median(pairs['sklearn']):.2f}x** "
+                   f"[{min(pairs['sklearn']):.2f}-{max(pairs['sklearn']):.2f}] | {gflops:.1f} | "
                    f"{100 * gflops / peaks[case.dtype]:.0f}% | "
                    f"{last['sklearn'][1]:.4f} | {last['skmlp'][1]:.4f} | "
                    f"{score_name} {last['sklearn'][2]:.4f} | {score_name} {last['skmlp'][2]:.4f} |")
             if use_torch:
-                row += (f" {med['torch']:.3f} | {med['torch'] / med['skmlp']:.2f}x | "
+                row += (f" {med['torch']:.3f} | {statistics.median(pairs['torch']):.2f}x | "
                         f"{last['torch'][1]:.4f} | {score_name} {last['torch'][2]:.4f} |")
             print(row, flush=True)
     return 0
