@@ -141,6 +141,7 @@ class BaseSGDMLP(
             self._initialize(Y, layer_units, X.dtype)
         else:
             self._sync_params()
+            self._own_read_only_state()
         Y = Y.astype(X.dtype, copy=False)  # (n_samples, n_outputs)
 
         stochastic = self.solver in _STOCHASTIC_SOLVERS
@@ -160,6 +161,23 @@ class BaseSGDMLP(
             if callbacks is not None:
                 callbacks.end()
         return self
+
+    def _own_read_only_state(self):
+        """Give a model loaded read-only (``joblib.load(..., mmap_mode='r')``)
+        in-memory copies of the arrays training writes to, so that warm-started
+        fits and partial_fit resume instead of failing (or, in a BLAS update
+        that ignores numpy's read-only flag, writing to a read-only mapping)."""
+        network = self._network
+        if not network.params.flags.writeable:
+            network.params = network.params.copy()  # (n_params,)
+            network._bind()
+            self._publish_params()
+        for holder in [*network.layers, self._optimizer, getattr(self, "_tracker", None)]:
+            if holder is None:
+                continue
+            for name, value in vars(holder).items():
+                if isinstance(value, np.ndarray) and not value.flags.writeable:
+                    setattr(holder, name, value.copy())
 
     def _check_architecture(self, layer_units, dtype):
         own = [self.coefs_[0].shape[0]] + [c.shape[1] for c in self.coefs_]

@@ -22,6 +22,15 @@ def _joblib(model, tmp_path):
     return joblib.load(path)
 
 
+def _joblib_read_only(model, tmp_path):
+    # arrays come back as read-only memory maps of the file
+    path = tmp_path / "model.joblib"
+    joblib.dump(model, path)
+    loaded = joblib.load(path, mmap_mode="r")
+    assert not loaded._network.params.flags.writeable
+    return loaded
+
+
 def _deepcopy(model, tmp_path):
     return copy.deepcopy(model)
 
@@ -32,7 +41,7 @@ def data():
     return X.astype(np.float32), (y / y.std()).astype(np.float32)
 
 
-@pytest.mark.parametrize("roundtrip", [_pickle, _joblib, _deepcopy])
+@pytest.mark.parametrize("roundtrip", [_pickle, _joblib, _joblib_read_only, _deepcopy])
 @pytest.mark.parametrize("solver", ["sgd", "adam"])
 def test_roundtrip_predicts_identically_and_keeps_learning(roundtrip, solver, data, tmp_path):
     X, y = data
@@ -79,3 +88,19 @@ def test_a_pickle_without_a_stamp_loads_as_the_first_format(data):
     old = SGDMLPRegressor.__new__(SGDMLPRegressor)
     old.__setstate__(state)
     np.testing.assert_array_equal(old.predict(X), reg.predict(X))
+
+
+@pytest.mark.parametrize("solver", ["sgd", "adam", "lbfgs"])
+def test_a_model_loaded_read_only_warm_starts_like_the_original(solver, data, tmp_path):
+    X, y = data
+    params = dict(hidden_layer_sizes=(16,), solver=solver, batch_norm=solver != "lbfgs",
+                  max_iter=3, warm_start=True, random_state=0)
+    with pytest.warns(Warning):
+        reg = SGDMLPRegressor(**params).fit(X, y)
+    loaded = _joblib_read_only(reg, tmp_path)
+    with pytest.warns(Warning):
+        reg.fit(X, y)
+    with pytest.warns(Warning):
+        loaded.fit(X, y)  # trains on in-memory copies; the file is untouched
+    np.testing.assert_array_equal(loaded.predict(X), reg.predict(X))
+    assert joblib.load(tmp_path / "model.joblib").n_iter_ == 3
