@@ -51,6 +51,24 @@ def blas_kernels(dtype):
     return _KERNELS[dtype]
 
 
+def blas_writable(*arrays):
+    """Whether BLAS may update each array in place.
+
+    scipy's BLAS wrappers silently work on a copy of a non-contiguous output and
+    ignore numpy's read-only flag, so the BLAS paths are taken only for
+    contiguous, writeable arrays (the flat buffers always are).
+
+    Parameters
+    ----------
+    *arrays : ndarray
+
+    Returns
+    -------
+    ok : bool
+    """
+    return all(a.flags.c_contiguous and a.flags.writeable for a in arrays)
+
+
 def blocks(n):
     """Consecutive slices of at most ``BLOCK_SIZE`` elements covering ``range(n)``.
 
@@ -143,7 +161,7 @@ class SGD(Optimizer):
         if self._scratch is None or self._scratch.shape != params.shape:
             self._scratch = np.empty_like(params)  # (n_params,)
             self._scratch2 = np.empty_like(params)  # (n_params,)
-        if self.blas_update:
+        if self.blas_update and blas_writable(params, self.velocity):
             self._blas_step(params, grads, learning_rate)
             return
         for sl in blocks(params.shape[0]):
@@ -208,7 +226,8 @@ class Adam(Optimizer):
             * np.sqrt(1 - self.beta_2**self.t)
             / (1 - self.beta_1**self.t)
         )
-        update = self._blas_update if self.blas_update else self._update
+        blas = self.blas_update and blas_writable(params, self.m, self.v, self._scratch)
+        update = self._blas_update if blas else self._update
         n = params.shape[0]
         if n <= BLOCK_SIZE:  # one block: no slicing, no list of slices
             update(params, grads, self.m, self.v, self._scratch, self._scratch2, lr_t)

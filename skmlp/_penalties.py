@@ -18,7 +18,7 @@ This module is part of the NumPy core: it imports no scikit-learn.
 
 import numpy as np
 
-from ._optimizers import blas_kernels
+from ._optimizers import blas_kernels, blas_writable
 
 
 class L2Penalty:
@@ -64,7 +64,7 @@ class L2Penalty:
             return 0.0
         W = params[:n_coef]  # (n_coef,)
         value = 0.5 * self.alpha * float(W @ W) / scale
-        if self.blas_update:
+        if self.blas_update and blas_writable(grads):
             axpy, _ = blas_kernels(W.dtype)
             axpy(W, grads[:n_coef], a=self.alpha / scale)  # g_W <- g_W + alpha / scale * W
             return value

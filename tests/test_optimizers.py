@@ -199,6 +199,23 @@ def test_blas_path_stays_with_sklearn_over_many_steps_of_a_blocked_buffer(solver
 
 @pytest.mark.parametrize("make", [lambda: SGD(0.9, True), lambda: Adam()],
                          ids=["sgd", "adam"])
+def test_blas_path_falls_back_to_numpy_for_a_strided_parameter_view(make):
+    # A strided view cannot be updated in place by BLAS: the step must still land.
+    backing = np.zeros(2 * P0.size)
+    params = backing[::2]
+    params[...] = P0
+    opt = make()
+    opt.blas_update = True
+    opt.step(params, GRADS[0], 0.05)
+    reference = make()
+    expected = P0.copy()
+    reference.step(expected, GRADS[0], 0.05)
+    assert_allclose(params, expected, rtol=4 * EPS, atol=EPS)
+    assert not np.array_equal(params, P0)
+
+
+@pytest.mark.parametrize("make", [lambda: SGD(0.9, True), lambda: Adam()],
+                         ids=["sgd", "adam"])
 def test_optimizer_state_survives_pickle_and_continues_identically(make):
     opt = make()
     params = P0.copy()
