@@ -13,9 +13,8 @@ import math
 
 import numpy as np
 import scipy.optimize
-import scipy.sparse as sp
 
-from ._batching import batch_slices, shuffled
+from ._batching import BatchGatherer, shuffled
 from ._layers import BATCH_NORM_MOMENTUM
 
 
@@ -141,13 +140,7 @@ def fit_stochastic(network, loss, penalty, optimizer, schedule, tracker, log, X,
     dtype = network.dtype
     network.allocate(batch_size)
     dZ_buf = np.empty((batch_size, Y.shape[1]), dtype=dtype)  # (batch, n_out)
-    dense_gather = shuffle and not sp.issparse(X)
-    if dense_gather:
-        X_buf = np.empty((batch_size, X.shape[1]), dtype=X.dtype)  # (batch, n_features)
-    if shuffle:
-        Y_buf = np.empty((batch_size, Y.shape[1]), dtype=Y.dtype)  # (batch, n_out)
-        if sample_weight is not None:
-            w_buf = np.empty(batch_size, dtype=sample_weight.dtype)  # (batch,)
+    gatherer = BatchGatherer(X, Y, sample_weight, batch_size, shuffle)
     sample_idx = np.arange(n_samples)  # (n_samples,)
     # The parameters after the last completed epoch: what an interruption or a
     # divergence rolls back to. Refreshed by one copy per epoch.
@@ -164,22 +157,8 @@ def fit_stochastic(network, loss, penalty, optimizer, schedule, tracker, log, X,
             if shuffle:
                 sample_idx = shuffled(sample_idx, rng)  # (n_samples,)
             accumulated = 0.0
-            for sl in batch_slices(n_samples, batch_size):
-                nb = sl.stop - sl.start
-                if shuffle:
-                    # Gather the batch into reused buffers: no per-batch copies.
-                    idx = sample_idx[sl]  # (nb,)
-                    if dense_gather:
-                        Xb = np.take(X, idx, axis=0, out=X_buf[:nb])  # (nb, n_features)
-                    else:
-                        Xb = X[idx]  # (nb, n_features) sparse rows
-                    Yb = np.take(Y, idx, axis=0, out=Y_buf[:nb])  # (nb, n_out)
-                    wb = None if sample_weight is None else np.take(
-                        sample_weight, idx, out=w_buf[:nb])  # (nb,)
-                else:
-                    Xb = X[sl]  # (nb, n_features) a view when dense
-                    Yb = Y[sl]  # (nb, n_out) a view
-                    wb = None if sample_weight is None else sample_weight[sl]  # (nb,)
+            for Xb, Yb, wb in gatherer.batches(sample_idx if shuffle else None):
+                nb = Yb.shape[0]
                 reported, _ = _objective(
                     network, loss, penalty, Xb, Yb, wb, dZ_buf[:nb]
                 )

@@ -16,7 +16,10 @@ from sklearn.neural_network import MLPRegressor
 from sklearn.neural_network._stochastic_optimizers import AdamOptimizer, SGDOptimizer
 from sklearn.utils import shuffle as sklearn_shuffle
 
-from skmlp._batching import batch_slices, shuffled
+import scipy.sparse as sp
+
+import skmlp._batching as batching
+from skmlp._batching import BatchGatherer, batch_slices, shuffled
 from skmlp._early_stopping import PlateauTracker
 from skmlp._initializers import INITIALIZERS, glorot_uniform
 from skmlp._optimizers import BLOCK_SIZE, SGD, Adam, make_optimizer
@@ -373,6 +376,35 @@ def test_batch_slices_cover_every_row_once_in_order(n_samples, batch_size):
     sizes = [s.stop - s.start for s in slices]
     assert all(size == min(batch_size, n_samples) for size in sizes[:-1])
     assert 0 < sizes[-1] <= batch_size
+
+
+@pytest.mark.parametrize("sparse", [False, True], ids=["dense", "sparse"])
+@pytest.mark.parametrize("gather_bytes, batches_per_gather",
+                         [(0, 1), (3 * 7 * 7 * 8, 3), (1 << 20, 4)])
+def test_gatherer_yields_the_rows_of_each_batch_in_the_given_order(
+    gather_bytes, batches_per_gather, sparse, monkeypatch
+):
+    monkeypatch.setattr(batching, "GATHER_BYTES", gather_bytes)
+    rng = np.random.RandomState(0)
+    n = 1003  # 143 batches of 7 and one of 2
+    X = rng.randn(n, 7)  # (n, 7): 56 bytes a row, 1/32 of X is 4 batches
+    Y = rng.randn(n, 2)  # (n, 2)
+    w = rng.rand(n)  # (n,)
+    Xin = sp.csr_matrix(X) if sparse else X
+    gatherer = BatchGatherer(Xin, Y, w, batch_size=7, shuffle=True)
+    if not sparse:
+        assert gatherer.chunk == 7 * batches_per_gather
+    for order in (rng.permutation(n), rng.permutation(n), None):
+        rows = np.arange(n) if order is None else order
+        sizes = []
+        # checked as drawn: a batch is valid until the next one is drawn
+        for (Xb, Yb, wb), sl in zip(gatherer.batches(order), batch_slices(n, 7)):
+            Xb = Xb.toarray() if sparse else Xb
+            assert_array_equal(Xb, X[rows[sl]])
+            assert_array_equal(Yb, Y[rows[sl]])
+            assert_array_equal(wb, w[rows[sl]])
+            sizes.append(Yb.shape[0])
+        assert sizes == [7] * 143 + [2]
 
 
 @pytest.mark.parametrize("seed", [0, 42])
