@@ -5,14 +5,14 @@ network's parameter buffer and updates every parameter with a handful of vectori
 operations, in exactly the order of operations scikit-learn's MLP uses, so that the
 same gradients give the same weights to the last bit. No stopping logic lives here.
 
-With ``blas_update = True`` (set by the training loop when BLAS runs on one
-thread), ``sgd`` and ``adam`` write their updates as BLAS ``scal`` and ``axpy``
-calls instead: the same formulas in fewer passes over memory (``y <- a * x + y``
+With ``blas_update = True`` (set by the estimator when scipy's BLAS runs on one
+thread, see ``_threads``), ``sgd`` and ``adam`` write their updates as scipy's
+BLAS ``scal`` and ``axpy`` calls instead: the same formulas in fewer passes over memory (``y <- a * x + y``
 is one pass, numpy needs two), where each fused multiply-add rounds once instead
 of twice, so the weights agree with scikit-learn's to a few units in the last
-place rather than to every bit. Only with one thread: scipy's BLAS is a second
-library beside numpy's, and two multi-threaded BLAS libraries fighting over two
-cores slow a step down several times.
+place rather than to every bit. Only with one thread: scipy's BLAS may be a
+second library beside numpy's, and two multi-threaded BLAS libraries fighting
+over two cores slow a step down several times.
 
 This module is part of the NumPy core: it imports no scikit-learn.
 """
@@ -91,7 +91,8 @@ class Optimizer:
     ----------
     blas_update : bool
         Write the update with BLAS calls (see the module's docstring); only
-        while BLAS runs on one thread. Ignored by optimizers without such a path.
+        while scipy's BLAS runs on one thread. Ignored by optimizers without such
+        a path.
     """
 
     blas_update = False

@@ -33,7 +33,7 @@ class L2Penalty:
     ----------
     blas_update : bool
         Add the gradient with one BLAS ``axpy`` (one pass, one rounding) instead of
-        numpy's multiply and add; only while BLAS runs on one thread (see
+        numpy's multiply and add; only while scipy's BLAS runs on one thread (see
         ``_optimizers``).
     """
 

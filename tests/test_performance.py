@@ -17,6 +17,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+import scipy
 import scipy.sparse as sp
 from numpy.testing import assert_allclose, assert_array_equal
 from sklearn.exceptions import ConvergenceWarning
@@ -175,31 +176,46 @@ def test_fit_allocates_less_than_half_the_size_of_float32_X(Estimator):
 
 
 def _blas_thread_counts():
-    return {lib["num_threads"] for lib in threadpool_info() if lib["user_api"] == "blas"}
+    """{filepath: threads} of the loaded BLAS libraries."""
+    return {lib["filepath"]: lib["num_threads"] for lib in threadpool_info()
+            if lib["user_api"] == "blas"}
 
 
-def test_small_steps_use_one_blas_thread_and_the_blas_updates_large_ones_neither():
+def test_small_steps_run_on_one_blas_thread_with_the_blas_updates():
     rng = np.random.RandomState(0)
     X = rng.standard_normal((64, 10))  # (64, 10)
     y = rng.randint(0, 3, 64)  # (64,)
     with threadpool_limits(2, "blas"):
         small = _fit_quiet(SGDMLPClassifier((8,), batch_size=16, max_iter=2,
                                             random_state=0), X, y)
-        context, one = _blas_threads_for(small._network, 16)
-        assert one
+        context, blas_updates = _blas_threads_for(small._network, 16)
+        assert blas_updates
         with context:
-            assert _blas_thread_counts() == {1}
-        assert _blas_thread_counts() == {2}
-        # batch 64 x (10 x 4000) = 2.56e6 multiply-adds: BLAS keeps its threads, so
-        # the scipy-BLAS update paths stay off (two threaded BLAS libraries beside
-        # each other slow a step down several times)
+            assert set(_blas_thread_counts().values()) == {1}
+        assert set(_blas_thread_counts().values()) == {2}
+    assert small._optimizer.blas_update
+
+
+def test_large_steps_keep_numpys_blas_threads_and_limit_scipys_own_blas():
+    # batch 64 x (10 x 4000) = 2.56e6 multiply-adds: numpy's BLAS keeps its
+    # threads. The BLAS update paths need scipy's BLAS on one thread (two
+    # threaded BLAS libraries beside each other slow a step down several times):
+    # possible where scipy bundles its own BLAS, as its PyPI wheels do.
+    rng = np.random.RandomState(0)
+    X = rng.standard_normal((64, 10))  # (64, 10)
+    y = rng.randint(0, 3, 64)  # (64,)
+    scipy_libs = Path(scipy.__file__).resolve().parent.parent / "scipy.libs"
+    with threadpool_limits(2, "blas"):
         large = _fit_quiet(SGDMLPClassifier((4000,), batch_size=64, max_iter=1,
                                             random_state=0), X, y)
-        context, one = _blas_threads_for(large._network, 64)
-        assert not one
+        context, blas_updates = _blas_threads_for(large._network, 64)
+        before = _blas_thread_counts()
         with context:
-            assert _blas_thread_counts() == {2}
-    assert small._optimizer.blas_update and not large._optimizer.blas_update
+            during = _blas_thread_counts()
+    separate = [p for p in before if Path(p).parent == scipy_libs]
+    assert blas_updates == bool(separate) == large._optimizer.blas_update
+    for path, threads in during.items():
+        assert threads == (1 if path in separate else 2)
 
 
 @pytest.mark.parametrize("solver", ["sgd", "adam"])
