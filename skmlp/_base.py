@@ -259,9 +259,9 @@ class BaseSGDMLP(
             )
 
         batch_size = self._batch_size(X.shape[0])
-        threads, one_thread = _blas_threads_for(self._network, batch_size)
+        threads, blas_updates = _blas_threads_for(self._network, batch_size)
         penalty = self._make_penalty()
-        penalty.blas_update = self._optimizer.blas_update = one_thread
+        penalty.blas_update = self._optimizer.blas_update = blas_updates
         with threads:
             status = fit_stochastic(
                 self._network,

@@ -80,11 +80,12 @@ class BatchGatherer:
         per_gather = max(1, budget // max(1, batch_size * row_bytes))
         self.chunk = min(n_samples, per_gather * batch_size)
         if shuffle:
+            chunk = self.chunk
             if self.dense:
-                self._X = np.empty((self.chunk, X.shape[1]), dtype=X.dtype)  # (chunk, n_features)
-            self._Y = np.empty((self.chunk, Y.shape[1]), dtype=Y.dtype)  # (chunk, n_outputs)
+                self._X = np.empty((chunk, X.shape[1]), X.dtype)  # (chunk, n_features)
+            self._Y = np.empty((chunk, Y.shape[1]), Y.dtype)  # (chunk, n_outputs)
             if sample_weight is not None:
-                self._w = np.empty(self.chunk, dtype=sample_weight.dtype)  # (chunk,)
+                self._w = np.empty(chunk, dtype=sample_weight.dtype)  # (chunk,)
 
     def batches(self, order=None):
         """Yield ``(Xb, Yb, wb)`` for consecutive batches of rows.
@@ -110,7 +111,9 @@ class BatchGatherer:
         for start in range(0, order.shape[0], self.chunk):
             idx = order[start : start + self.chunk]  # (m,)
             m = idx.shape[0]
-            Xc = np.take(X, idx, axis=0, out=self._X[:m]) if self.dense else None  # (m, n_features)
+            Xc = None  # sparse X: sliced per batch below
+            if self.dense:
+                Xc = np.take(X, idx, axis=0, out=self._X[:m])  # (m, n_features)
             Yc = np.take(Y, idx, axis=0, out=self._Y[:m])  # (m, n_outputs)
             wc = None if w is None else np.take(w, idx, out=self._w[:m])  # (m,)
             for sl in batch_slices(m, bs):

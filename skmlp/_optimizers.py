@@ -7,12 +7,13 @@ same gradients give the same weights to the last bit. No stopping logic lives he
 
 With ``blas_update = True`` (set by the estimator when scipy's BLAS runs on one
 thread, see ``_threads``), ``sgd`` and ``adam`` write their updates as scipy's
-BLAS ``scal`` and ``axpy`` calls instead: the same formulas in fewer passes over memory (``y <- a * x + y``
-is one pass, numpy needs two), where each fused multiply-add rounds once instead
-of twice, so the weights agree with scikit-learn's to a few units in the last
-place rather than to every bit. Only with one thread: scipy's BLAS may be a
-second library beside numpy's, and two multi-threaded BLAS libraries fighting
-over two cores slow a step down several times.
+BLAS ``scal`` and ``axpy`` calls instead: the same formulas in fewer passes over
+memory (``y <- a * x + y`` is one pass, numpy needs two), where each fused
+multiply-add rounds once instead of twice, so the weights agree with
+scikit-learn's to a few units in the last place rather than to every bit. Only
+with one thread: scipy's BLAS may be a second library beside numpy's, and two
+multi-threaded BLAS libraries fighting over two cores slow a step down several
+times.
 
 This module is part of the NumPy core: it imports no scikit-learn.
 """
@@ -159,12 +160,12 @@ class SGD(Optimizer):
     def step(self, params, grads, learning_rate):
         if self.velocity is None or self.velocity.shape != params.shape:
             self.velocity = np.zeros_like(params)  # (n_params,)
-        if self._scratch is None or self._scratch.shape != params.shape:
-            self._scratch = np.empty_like(params)  # (n_params,)
-            self._scratch2 = np.empty_like(params)  # (n_params,)
         if self.blas_update and blas_writable(params, self.velocity):
             self._blas_step(params, grads, learning_rate)
             return
+        if self._scratch is None or self._scratch.shape != params.shape:
+            self._scratch = np.empty_like(params)  # (n_params,)
+            self._scratch2 = np.empty_like(params)  # (n_params,)
         for sl in blocks(params.shape[0]):
             v, lr_g, g, p = self.velocity[sl], self._scratch[sl], grads[sl], params[sl]
             np.multiply(g, learning_rate, out=lr_g)  # (block,) lr * g
@@ -176,7 +177,6 @@ class SGD(Optimizer):
                 p += upd
             else:
                 p += v
-
 
     def _blas_step(self, params, grads, learning_rate):
         """The same update with BLAS: four passes with Nesterov's momentum, not six."""
