@@ -56,6 +56,17 @@ def _value(loss, Z, Y, w):
     return loss(Z.copy(), Y, w)[0]
 
 
+def _fd_gradient(loss, Z, Y, w, h=1e-6):
+    """Central finite differences of the loss value with respect to each Z entry."""
+    fd = np.empty_like(Z)  # (n, n_out)
+    for idx in np.ndindex(*Z.shape):
+        Zp, Zm = Z.copy(), Z.copy()
+        Zp[idx] += h
+        Zm[idx] -= h
+        fd[idx] = (_value(loss, Zp, Y, w) - _value(loss, Zm, Y, w)) / (2 * h)
+    return fd
+
+
 def test_registry_holds_sklearns_losses_and_the_toolkit_ones():
     assert set(LOSSES) == set(LOSS_FUNCTIONS) | {"huber", "absolute_error"}
 
@@ -67,14 +78,7 @@ def test_loss_gradient_matches_finite_differences(name, n_out, weighted):
     Z, Y = _problem(name, n_out)
     w = _weights(Z.shape[0]) if weighted else None
     _, dZ = loss(Z.copy(), Y, w)  # (n, n_out)
-    h = 1e-6
-    fd = np.empty_like(Z)  # (n, n_out)
-    for idx in np.ndindex(*Z.shape):
-        Zp, Zm = Z.copy(), Z.copy()
-        Zp[idx] += h
-        Zm[idx] -= h
-        fd[idx] = (_value(loss, Zp, Y, w) - _value(loss, Zm, Y, w)) / (2 * h)
-    assert_allclose(dZ, fd, rtol=1e-6, atol=1e-9)
+    assert_allclose(dZ, _fd_gradient(loss, Z, Y, w), rtol=1e-6, atol=1e-9)
     if weighted:
         # rows of weight zero get no gradient at all
         assert_array_equal(dZ[[1, 4]], 0.0)
@@ -230,15 +234,8 @@ def test_robust_loss_gradient_matches_finite_differences(name, n_out, weighted):
     loss = get_loss(name)
     Z, Y = _robust_problem(n_out)
     w = _weights(Z.shape[0]) if weighted else None
-    _, dZ = loss(Z.copy(), Y, w)
-    h = 1e-6
-    fd = np.empty_like(Z)
-    for idx in np.ndindex(*Z.shape):
-        Zp, Zm = Z.copy(), Z.copy()
-        Zp[idx] += h
-        Zm[idx] -= h
-        fd[idx] = (_value(loss, Zp, Y, w) - _value(loss, Zm, Y, w)) / (2 * h)
-    assert_allclose(dZ, fd, rtol=1e-6, atol=1e-9)
+    _, dZ = loss(Z.copy(), Y, w)  # (n, n_out)
+    assert_allclose(dZ, _fd_gradient(loss, Z, Y, w), rtol=1e-6, atol=1e-9)
 
 
 @pytest.mark.parametrize("delta", [0.5, 1.0, 2.5])

@@ -117,64 +117,50 @@ def _split(flat):
     return [flat[:3], flat[3:]]
 
 
-@pytest.mark.parametrize(
-    "momentum, nesterov", [(0.0, False), (0.9, False), (0.9, True), (0.5, True)]
-)
-def test_sgd_steps_match_sklearn_sgd_optimizer(momentum, nesterov):
-    lr = 0.1
-    ours = _run(SGD(momentum, nesterov), GRADS, lr)
-    p_sk = P0.copy()
-    sk = SGDOptimizer(_split(p_sk), learning_rate_init=lr, momentum=momentum,
-                      nesterov=nesterov)
-    for g, got in zip(GRADS, ours):
-        sk.update_params(_split(p_sk), _split(g))
-        # same order of operations as sklearn: equal to the last bit
-        assert_array_equal(got, p_sk)
-
-
-@pytest.mark.parametrize("beta_1, beta_2, epsilon", [(0.9, 0.999, 1e-8), (0.5, 0.9, 1e-3)])
-def test_adam_steps_match_sklearn_adam_optimizer(beta_1, beta_2, epsilon):
-    lr = 0.01
-    ours = _run(Adam(beta_1, beta_2, epsilon), GRADS, lr)
-    p_sk = P0.copy()
-    sk = AdamOptimizer(_split(p_sk), learning_rate_init=lr, beta_1=beta_1,
-                       beta_2=beta_2, epsilon=epsilon)
-    for g, got in zip(GRADS, ours):
-        sk.update_params(_split(p_sk), _split(g))
-        # same order of operations as sklearn: equal to the last bit
-        assert_array_equal(got, p_sk)
-
-
 def _with_blas(opt):
     opt.blas_update = True
     return opt
 
 
+def _assert_same_step(got, expected, blas_update):
+    if blas_update:
+        # a fused multiply-add rounds once where numpy rounds twice
+        assert_allclose(got, expected, rtol=4 * EPS, atol=EPS)
+    else:
+        # same order of operations as sklearn: equal to the last bit
+        assert_array_equal(got, expected)
+
+
+@pytest.mark.parametrize("blas_update", [False, True], ids=["numpy", "blas"])
 @pytest.mark.parametrize(
     "momentum, nesterov", [(0.0, False), (0.9, False), (0.9, True), (0.5, True)]
 )
-def test_sgd_blas_path_matches_sklearn_sgd_optimizer_to_a_few_ulps(momentum, nesterov):
+def test_sgd_steps_match_sklearn_sgd_optimizer(momentum, nesterov, blas_update):
     lr = 0.1
-    ours = _run(_with_blas(SGD(momentum, nesterov)), GRADS, lr)
+    opt = SGD(momentum, nesterov)
+    opt.blas_update = blas_update
+    ours = _run(opt, GRADS, lr)
     p_sk = P0.copy()
     sk = SGDOptimizer(_split(p_sk), learning_rate_init=lr, momentum=momentum,
                       nesterov=nesterov)
     for g, got in zip(GRADS, ours):
         sk.update_params(_split(p_sk), _split(g))
-        # a fused multiply-add rounds once where numpy rounds twice
-        assert_allclose(got, p_sk, rtol=4 * EPS, atol=EPS)
+        _assert_same_step(got, p_sk, blas_update)
 
 
+@pytest.mark.parametrize("blas_update", [False, True], ids=["numpy", "blas"])
 @pytest.mark.parametrize("beta_1, beta_2, epsilon", [(0.9, 0.999, 1e-8), (0.5, 0.9, 1e-3)])
-def test_adam_blas_path_matches_sklearn_adam_optimizer_to_a_few_ulps(beta_1, beta_2, epsilon):
+def test_adam_steps_match_sklearn_adam_optimizer(beta_1, beta_2, epsilon, blas_update):
     lr = 0.01
-    ours = _run(_with_blas(Adam(beta_1, beta_2, epsilon)), GRADS, lr)
+    opt = Adam(beta_1, beta_2, epsilon)
+    opt.blas_update = blas_update
+    ours = _run(opt, GRADS, lr)
     p_sk = P0.copy()
     sk = AdamOptimizer(_split(p_sk), learning_rate_init=lr, beta_1=beta_1,
                        beta_2=beta_2, epsilon=epsilon)
     for g, got in zip(GRADS, ours):
         sk.update_params(_split(p_sk), _split(g))
-        assert_allclose(got, p_sk, rtol=4 * EPS, atol=EPS)
+        _assert_same_step(got, p_sk, blas_update)
 
 
 @pytest.mark.parametrize("solver", ["sgd", "adam"])
