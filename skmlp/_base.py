@@ -33,7 +33,7 @@ from ._sklearn_compat import (
     _check_optimize_result,
     _check_sample_weight,
 )
-from ._threads import _blas_threads_for
+from ._threads import _blas_threads_for, _thread_tuner_for
 from ._training import TrainingLog, fit_lbfgs, fit_stochastic
 from ._validation import ValidationSetMixin
 
@@ -259,6 +259,9 @@ class BaseSGDMLP(
             )
 
         batch_size = self._batch_size(X.shape[0])
+        # The tuner first: it reads numpy's BLAS threads before the limit of
+        # _blas_threads_for, which applies as soon as it is made.
+        tuner = _thread_tuner_for(self._network, batch_size, X.shape[0], X)
         threads, blas_updates = _blas_threads_for(self._network, batch_size)
         penalty = self._make_penalty()
         penalty.blas_update = self._optimizer.blas_update = blas_updates
@@ -286,6 +289,7 @@ class BaseSGDMLP(
                 max_grad_norm=self.max_grad_norm,
                 on_epoch_begin=None if callbacks is None else callbacks.epoch_begin,
                 on_epoch_end=None if callbacks is None else callbacks.epoch_end,
+                thread_tuner=tuner,
             )
         if status == "max_iter" and not incremental:
             warnings.warn(

@@ -20,6 +20,36 @@ import numpy as np
 
 from ._optimizers import blas_kernels, blas_writable
 
+#: Elements per piece of ``squared_norm``: OpenBLAS computes a dot product of up
+#: to 10,000 elements on one thread, whatever its thread count.
+_DOT_PIECE = 8192
+
+
+def squared_norm(x):
+    """``x @ x`` in pieces short enough for BLAS to sum each on one thread.
+
+    A longer BLAS dot product is split among threads, which changes the order of
+    its additions and so its last bits with the thread count; summed piece by
+    piece, the value is the same on any count (the thread tuner of ``_threads``
+    may change it between minibatch steps).
+
+    Parameters
+    ----------
+    x : ndarray of shape (n,)
+
+    Returns
+    -------
+    value : float
+    """
+    n = x.shape[0]
+    if n <= _DOT_PIECE:
+        return float(x @ x)
+    total = 0.0
+    for start in range(0, n, _DOT_PIECE):
+        piece = x[start:start + _DOT_PIECE]  # (<= _DOT_PIECE,)
+        total += float(piece @ piece)
+    return total
+
 
 class L2Penalty:
     """``0.5 * alpha * ||W||^2 / scale`` over the weights, scikit-learn's ``alpha``.
@@ -63,7 +93,7 @@ class L2Penalty:
         if self.alpha == 0.0 or n_coef == 0:
             return 0.0
         W = params[:n_coef]  # (n_coef,)
-        value = 0.5 * self.alpha * float(W @ W) / scale
+        value = 0.5 * self.alpha * squared_norm(W) / scale
         if self.blas_update and blas_writable(grads):
             axpy, _ = blas_kernels(W.dtype)
             axpy(W, grads[:n_coef], a=self.alpha / scale)  # g_W <- g_W + alpha / scale * W

@@ -16,6 +16,7 @@ import scipy.optimize
 
 from ._batching import BatchGatherer, shuffled
 from ._layers import BATCH_NORM_MOMENTUM
+from ._penalties import squared_norm
 
 
 class TrainingLog:
@@ -80,7 +81,7 @@ def fit_stochastic(network, loss, penalty, optimizer, schedule, tracker, log, X,
                    sample_weight, *, batch_size, max_iter, shuffle, rng,
                    incremental=False, validation_score=None, verbose=False,
                    validation_loss=None, monitor=None, max_grad_norm=None,
-                   on_epoch_begin=None, on_epoch_end=None):
+                   on_epoch_begin=None, on_epoch_end=None, thread_tuner=None):
     """Run minibatch epochs until ``max_iter``, a plateau, or one epoch if incremental.
 
     Parameters
@@ -125,6 +126,10 @@ def fit_stochastic(network, loss, penalty, optimizer, schedule, tracker, log, X,
     on_epoch_end : callable or None, default=None
         ``on_epoch_end() -> bool`` after each epoch's records are updated (and
         before a plateau is acted on); True stops training.
+    thread_tuner : object or None, default=None
+        Told ``step()`` before each minibatch step and ``pause()`` after an
+        epoch's last one (``_threads.BlasThreadTuner``: it changes how many
+        threads the matrix products use, never their results).
 
     Returns
     -------
@@ -158,6 +163,8 @@ def fit_stochastic(network, loss, penalty, optimizer, schedule, tracker, log, X,
                 sample_idx = shuffled(sample_idx, rng)  # (n_samples,)
             accumulated = 0.0
             for Xb, Yb, wb in gatherer.batches(sample_idx if shuffle else None):
+                if thread_tuner is not None:
+                    thread_tuner.step()
                 nb = Yb.shape[0]
                 reported, _ = _objective(
                     network, loss, penalty, Xb, Yb, wb, dZ_buf[:nb]
@@ -167,7 +174,7 @@ def fit_stochastic(network, loss, penalty, optimizer, schedule, tracker, log, X,
                     break
                 accumulated += reported * nb
                 if max_grad_norm is not None:
-                    norm = np.sqrt(network.grads @ network.grads)
+                    norm = math.sqrt(squared_norm(network.grads))
                     if norm > max_grad_norm:
                         network.grads *= max_grad_norm / norm
                 lr = schedule.learning_rate
@@ -177,6 +184,8 @@ def fit_stochastic(network, loss, penalty, optimizer, schedule, tracker, log, X,
                         network.params, network.n_coef, optimizer.step_size(lr),
                         nb if wb is None else float(wb.sum()),
                     )
+            if thread_tuner is not None:
+                thread_tuner.pause()
             if status == "diverged" or not np.isfinite(network.params).all():
                 status = "diverged"
                 np.copyto(network.params, last_good)
