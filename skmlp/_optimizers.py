@@ -220,7 +220,6 @@ class Adam(Optimizer):
             self.t = 0
         if self._scratch is None or self._scratch.shape != params.shape:
             self._scratch = np.empty_like(params)  # (n_params,)
-            self._scratch2 = np.empty_like(params)  # (n_params,)
         self.t += 1
         lr_t = (
             learning_rate
@@ -228,14 +227,19 @@ class Adam(Optimizer):
             / (1 - self.beta_1**self.t)
         )
         blas = self.blas_update and blas_writable(params, self.m, self.v, self._scratch)
-        update = self._blas_update if blas else self._update
+        if blas:
+            update, upd = self._blas_update, None  # needs one scratch buffer, not two
+        else:
+            if self._scratch2 is None or self._scratch2.shape != params.shape:
+                self._scratch2 = np.empty_like(params)  # (n_params,)
+            update, upd = self._update, self._scratch2
         n = params.shape[0]
         if n <= BLOCK_SIZE:  # one block: no slicing, no list of slices
-            update(params, grads, self.m, self.v, self._scratch, self._scratch2, lr_t)
+            update(params, grads, self.m, self.v, self._scratch, upd, lr_t)
             return
         for sl in blocks(n):
             update(params[sl], grads[sl], self.m[sl], self.v[sl],
-                   self._scratch[sl], self._scratch2[sl], lr_t)
+                   self._scratch[sl], None if upd is None else upd[sl], lr_t)
 
     def _update(self, p, g, m, v, tmp, upd, lr_t):
         """One block of the update, in scikit-learn's order of operations.
@@ -259,7 +263,7 @@ class Adam(Optimizer):
         p += upd
 
     def _blas_update(self, p, g, m, v, tmp, upd, lr_t):
-        """The same block update with BLAS: nine passes, not twelve (``upd`` unused)."""
+        """The same block update with BLAS: nine passes, not twelve (``upd`` unused, None)."""
         b1, b2 = self.beta_1, self.beta_2
         axpy, scal = blas_kernels(p.dtype)
         scal(b1, m)

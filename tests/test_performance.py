@@ -253,3 +253,34 @@ def test_benchmark_script_runs_and_prints_a_row_per_case():
                      "medium b256 32", "large f32", "regression", "sgd nesterov"]
     assert "sklearn/skmlp" in rows[0] and "% of peak" in rows[0]
     assert "matmul peak" in result.stdout and "BLAS threads pinned to 1" in result.stdout
+
+
+def test_numpy_floor_benchmark_runs_and_prints_the_three_runs():
+    floor = BENCH.parent / "bench_numpy_floor.py"
+    result = subprocess.run([sys.executable, str(floor), "--smoke"],
+                            capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr
+    rows = [line for line in result.stdout.splitlines() if line.startswith("| ")]
+    names = [row.split("|")[1].strip() for row in rows[1:]]
+    assert names == ["scikit-learn", "skmlp", "flat NumPy loop (1 thread)"]
+    assert "sklearn/run" in rows[0]
+
+
+def test_the_flat_loop_of_the_floor_benchmark_trains():
+    # The measuring stick takes real Adam steps: its loss falls over epochs.
+    sys.path.insert(0, str(BENCH.parent))
+    try:
+        from bench_numpy_floor import flat_adam_epoch
+    finally:
+        sys.path.pop(0)
+    rng = np.random.RandomState(0)
+    X = rng.standard_normal((640, 8))  # (640, 8)
+    y = (X[:, 0] + X[:, 1] > 0).astype(int)  # (640,)
+    Y = np.eye(2)[y]  # (640, 2)
+    first = flat_adam_epoch(X, Y, (16,), 32, np.random.RandomState(1))
+    assert first == pytest.approx(np.log(2), abs=0.3)  # about chance at the start
+    # Each call trains a fresh network for one epoch: eight passes over the data
+    # in one call end with a lower mean loss than one pass.
+    longer = flat_adam_epoch(np.tile(X, (8, 1)), np.tile(Y, (8, 1)), (16,), 32,
+                             np.random.RandomState(1))
+    assert longer < 0.8 * first
