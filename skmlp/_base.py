@@ -261,7 +261,8 @@ class BaseSGDMLP(
         batch_size = self._batch_size(X.shape[0])
         # The tuner first: it reads numpy's BLAS threads before the limit of
         # _blas_threads_for, which applies as soon as it is made.
-        tuner = _thread_tuner_for(self._network, batch_size, X.shape[0], X)
+        tuner = _thread_tuner_for(self._network, batch_size, X.shape[0], X,
+                                  shuffle=self.shuffle)
         threads, blas_updates = _blas_threads_for(self._network, batch_size)
         penalty = self._make_penalty()
         penalty.blas_update = self._optimizer.blas_update = blas_updates

@@ -363,14 +363,15 @@ def _products_thread_invariant(lib, network, batch_sizes, n_threads):
     return _INVARIANT[key]
 
 
-def _thread_tuner_for(network, batch_size, n_samples, X):
+def _thread_tuner_for(network, batch_size, n_samples, X, shuffle=True):
     """A ``BlasThreadTuner`` for a fit's minibatch steps, or None where none may run.
 
     Call it before ``_blas_threads_for`` makes the fit's one-thread limit (which
     applies when it is made, not when entered): it reads numpy's BLAS thread
     count as the user left it. It is made only where it can pay and cannot
     change results: small float64 steps (which otherwise run on one thread) of
-    dense layers on dense input; numpy's own OpenBLAS, beside scipy's, allowed
+    dense layers on dense input, in C order (as shuffled batches always are:
+    the products checked below are those of C-ordered batches); numpy's own OpenBLAS, beside scipy's, allowed
     two or more threads outside the context (the user's or the environment's
     setting: joblib's workers get one); the main thread (the thread count is
     process-wide, so fits in other threads keep one); a Linux kernel that
@@ -384,6 +385,8 @@ def _thread_tuner_for(network, batch_size, n_samples, X):
     batch_size : int
     n_samples : int
     X : ndarray or sparse matrix of shape (n_samples, n_features)
+    shuffle : bool, default=True
+        Whether batches are gathered (into C-ordered buffers) or sliced from X.
 
     Returns
     -------
@@ -393,6 +396,7 @@ def _thread_tuner_for(network, batch_size, n_samples, X):
         not TUNER_ENABLED
         or network.dtype != np.float64
         or not isinstance(X, np.ndarray)
+        or not (shuffle or X.flags.c_contiguous)
         or not _small_steps(network, batch_size)
         or batch_size > _DOT_PIECE  # longer dot products (the loss's) are threaded
         or threading.current_thread() is not threading.main_thread()

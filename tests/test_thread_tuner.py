@@ -187,6 +187,9 @@ def test_a_tuner_is_made_only_where_it_may_run():
     assert _tuner_for(build_mlp([20, 64, 3], "relu", np.float32), X) is None
     assert _tuner_for(build_mlp([20, 64, 3], "relu", np.float64, batch_norm=True), X) is None
     assert _tuner_for(net, sp.csr_matrix(X)) is None
+    with threadpool_limits(2, "blas"):  # batches sliced from a Fortran-ordered X
+        assert T._thread_tuner_for(net, 32, 640, np.asfortranarray(X), shuffle=False) is None
+        assert T._thread_tuner_for(net, 32, 640, np.asfortranarray(X), shuffle=True) is not None
     assert _tuner_for(build_mlp([20, 4000, 3], "relu", np.float64), X, 64) is None  # large steps
     with threadpool_limits(1, "blas"):  # the user's limit is respected
         assert T._thread_tuner_for(net, 32, 640, X) is None
