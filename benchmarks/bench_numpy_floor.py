@@ -31,7 +31,7 @@ import numpy as np
 from scipy.linalg.blas import daxpy, dscal
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.neural_network import MLPClassifier
-from threadpoolctl import threadpool_limits
+from threadpoolctl import ThreadpoolController, threadpool_limits
 
 from skmlp import SGDMLPClassifier
 
@@ -135,6 +135,27 @@ def flat_adam_epoch(X, Y, hidden, batch_size, rng):
     return total / (n_samples - n_samples % batch_size)
 
 
+def _flat_threads(n):
+    """numpy's BLAS on ``n`` threads and scipy's own bundled BLAS (if separate) on one.
+
+    Two multi-threaded BLAS libraries beside each other slow a step down
+    several times, so scipy's (which runs the loop's axpy/scal) keeps one.
+    """
+    import os
+
+    import scipy
+
+    if n == 1:
+        return threadpool_limits(1, "blas")
+    controller = ThreadpoolController()
+    scipy_libs = os.path.dirname(os.path.abspath(scipy.__file__)) + ".libs"
+    own = [lib.filepath for lib in controller.select(user_api="blas").lib_controllers
+           if os.path.dirname(lib.filepath) == scipy_libs]
+    if not own:
+        raise SystemExit("--flat-threads > 1 needs scipy's own BLAS beside numpy's")
+    return controller.select(filepath=own).limit(limits=1)
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--samples", type=int, default=20_000)
@@ -145,6 +166,9 @@ def main(argv=None):
     parser.add_argument("--rounds", type=int, default=6)
     parser.add_argument("--threads", type=int, default=2,
                         help="BLAS threads for scikit-learn and skmlp")
+    parser.add_argument("--flat-threads", type=int, default=1,
+                        help="threads of numpy's BLAS (the products) in the flat loop; "
+                             "scipy's own BLAS (its updates) always runs on one")
     parser.add_argument("--smoke", action="store_true", help="tiny sizes, one round")
     args = parser.parse_args(argv)
     if args.smoke:
@@ -159,7 +183,8 @@ def main(argv=None):
     runs = {
         "scikit-learn": lambda: MLPClassifier(**params).fit(X, y),
         "skmlp": lambda: SGDMLPClassifier(**params).fit(X, y),
-        "flat NumPy loop (1 thread)": lambda: flat_adam_epoch(X, Y, hidden, args.batch, rng),
+        f"flat NumPy loop ({args.flat_threads} thread{'s' * (args.flat_threads > 1)})":
+            lambda: flat_adam_epoch(X, Y, hidden, args.batch, rng),
     }
     seconds = {name: [] for name in runs}
     with warnings.catch_warnings():
@@ -168,14 +193,15 @@ def main(argv=None):
             for _ in range(args.rounds):
                 for name, run in runs.items():
                     flat = name.startswith("flat")
-                    with threadpool_limits(1, "blas") if flat else nullcontext():
+                    with _flat_threads(args.flat_threads) if flat else nullcontext():
                         start = time.perf_counter()
                         run()
                         seconds[name].append(time.perf_counter() - start)
     print(f"# NumPy floor: {args.samples} x {args.features}, hidden {hidden}, "
           f"{args.classes} classes, batch {args.batch}, adam, float64, 1 epoch")
-    print(f"BLAS threads: {args.threads} for scikit-learn and skmlp, 1 for the flat "
-          f"loop; {args.rounds} interleaved rounds")
+    print(f"BLAS threads: {args.threads} for scikit-learn and skmlp; for the flat loop "
+          f"{args.flat_threads} for numpy's products and 1 for scipy's updates; "
+          f"{args.rounds} interleaved rounds")
     print()
     print("| run | s/epoch (median) | sklearn/run (median) | lowest-highest |")
     print("|---|---|---|---|")
