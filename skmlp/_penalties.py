@@ -32,8 +32,9 @@ def squared_norm(x):
 
     A longer BLAS dot product is split among threads, which changes the order of
     its additions and so its last bits with the thread count; summed piece by
-    piece, the value is the same on any count (the thread tuner of ``_threads``
-    may change it between minibatch steps).
+    piece, the value is the same on any count. The thread tuner of ``_threads``
+    changes the count between minibatch steps, and a fit gives the same bits
+    with or without it, whatever thread count the user set.
 
     Parameters
     ----------
