@@ -110,8 +110,9 @@ def _small_steps(network, batch_size):
 # Small steps run on one BLAS thread because two-thread BLAS collapses when
 # another process holds the second core (5-40 times slower steps measured here).
 # On an idle machine two threads make a float64 step of batch 32 x (256, 128)
-# units ~10% faster (median of 12 paired epochs 1.10x) and are never slower by
-# more than noise on the other small-step networks measured. Probing two threads
+# units 5-10% faster (medians of 10-12 paired epochs: 1.07x and 1.10x in two
+# hours, no gain in a third) and were never slower by more than noise on the
+# other small-step networks measured. Probing two threads
 # to find out whether the machine is busy costs more than it wins (OpenBLAS's
 # threads spin on after each call and slow the next steps down too), so the
 # tuner reads the other processes' CPU use from the kernel instead, and times

@@ -61,14 +61,10 @@ class FakeClock:
 
 
 def _tuner(per_step, load):
+    """A tuner over a fake library and clock; ``load()`` gives the other processes' load."""
     lib = FakeLib()
     clock = FakeClock(lib, per_step)
-    loads = iter(load) if not callable(load) else None
-
-    def read_load():
-        return load() if callable(load) else next(loads)
-
-    return T.BlasThreadTuner(lib, 2, read_load, clock=clock), lib, clock
+    return T.BlasThreadTuner(lib, 2, load, clock=clock), lib, clock
 
 
 # Steps of 1 ms: an interval (TUNER_INTERVAL = 0.2 s) is ~200 steps.
@@ -278,12 +274,23 @@ def test_switching_threads_all_fit_long_gives_the_same_bits(Estimator, monkeypat
     assert plain.validation_scores_ == tuned.validation_scores_
 
 
-def test_numpys_blas_threads_are_restored_after_a_tuned_fit():
+def test_numpys_blas_threads_are_restored_after_a_tuned_fit(monkeypatch):
     _supported()
     X, y = _data(4000, 30)
+    made = []
+    real = T.BlasThreadTuner
+
+    def idle(lib, n, load, clock=None):  # the machine reads idle: two threads
+        made.append(real(lib, n, lambda: 0.0, clock))
+        return made[-1]
+
+    monkeypatch.setattr(T, "TUNER_INTERVAL", 0.0)
+    monkeypatch.setattr(T, "BlasThreadTuner", idle)
     with threadpool_limits(2, "blas"):
         lib = T._numpy_blas(T._controller())
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", ConvergenceWarning)
             SGDMLPClassifier((64,), batch_size=32, max_iter=2, random_state=0).fit(X, y)
-        assert lib.get_num_threads() == 2
+        assert 2 in [h[0] for h in made[0].history]  # it did run on two threads
+        assert made[0].threads == 1  # and ended each epoch on one
+        assert lib.get_num_threads() == 2  # the user's setting, restored
