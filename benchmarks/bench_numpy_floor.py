@@ -31,9 +31,10 @@ import numpy as np
 from scipy.linalg.blas import daxpy, dscal
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.neural_network import MLPClassifier
-from threadpoolctl import ThreadpoolController, threadpool_limits
+from threadpoolctl import threadpool_limits
 
 from skmlp import SGDMLPClassifier
+from skmlp._threads import _controller, _scipy_own_blas
 
 ALPHA = 1e-4
 LEARNING_RATE = 1e-3
@@ -139,19 +140,14 @@ def _flat_threads(n):
     """numpy's BLAS on ``n`` threads and scipy's own bundled BLAS (if separate) on one.
 
     Two multi-threaded BLAS libraries beside each other slow a step down
-    several times, so scipy's (which runs the loop's axpy/scal) keeps one.
+    several times, so scipy's (which runs the loop's axpy/scal) keeps one, as
+    skmlp's fits do (``skmlp._threads``, whose finder of scipy's BLAS this uses).
     """
-    import os
-
-    import scipy
-
     if n == 1:
         return threadpool_limits(1, "blas")
-    controller = ThreadpoolController()
-    scipy_libs = os.path.dirname(os.path.abspath(scipy.__file__)) + ".libs"
-    own = [lib.filepath for lib in controller.select(user_api="blas").lib_controllers
-           if os.path.dirname(lib.filepath) == scipy_libs]
-    if not own:
+    controller = _controller()
+    own = _scipy_own_blas(controller)
+    if own is None:
         raise SystemExit("--flat-threads > 1 needs scipy's own BLAS beside numpy's")
     return controller.select(filepath=own).limit(limits=1)
 

@@ -17,6 +17,7 @@ the result.
 
 import os
 import threading
+import time
 from contextlib import nullcontext
 
 import numpy as np
@@ -154,12 +155,9 @@ class OtherLoad:
     """
 
     def __init__(self, cpus, clock=None):
-        import time
-
         self._names = {b"cpu%d" % c for c in cpus}
         self._tick = 1.0 / os.sysconf("SC_CLK_TCK")
         self._clock = time.monotonic if clock is None else clock
-        self._process_time = time.process_time
         self._last = self._read()
 
     def _read(self):
@@ -174,7 +172,7 @@ class OtherLoad:
                 # user nice system idle iowait irq softirq steal
                 user, nice, system, _, _, irq, softirq, steal = map(int, fields[1:9])
                 busy += user + nice + system + irq + softirq + steal
-        return busy * self._tick, self._process_time(), self._clock()
+        return busy * self._tick, time.process_time(), self._clock()
 
     def __call__(self):
         busy, own, now = self._read()
@@ -239,8 +237,6 @@ class BlasThreadTuner:
     """
 
     def __init__(self, lib, n_threads, load, clock=None):
-        import time
-
         self.lib = lib
         self.n_threads = int(n_threads)
         self.load = load
@@ -292,9 +288,10 @@ class BlasThreadTuner:
 
     def pause(self):
         """End the epoch's steps: drop the unfinished interval, back to one thread."""
-        if self._steps > 0 and self.clock() - self._start >= TUNER_INTERVAL / 2:
+        elapsed = self.clock() - self._start
+        if self._steps > 0 and elapsed >= TUNER_INTERVAL / 2:
             # long enough to count (short epochs would otherwise never decide)
-            self._decide((self.clock() - self._start) / self._steps, self.load())
+            self._decide(elapsed / self._steps, self.load())
         self._steps = -1
         self._set(1)
 
