@@ -153,6 +153,13 @@ def _flat_threads(n):
 
 
 def main(argv=None):
+    """Run the three interleaved trainings and print their table.
+
+    Parameters
+    ----------
+    argv : list of str or None, default=None
+        Command-line arguments; None reads ``sys.argv``.
+    """
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--samples", type=int, default=20_000)
     parser.add_argument("--features", type=int, default=100)

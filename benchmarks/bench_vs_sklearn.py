@@ -63,18 +63,39 @@ class Case:
 
     @property
     def task(self):
+        """The task: "regression" when ``n_classes`` is 0, else "classification"."""
         return "regression" if self.n_classes == 0 else "classification"
 
     def layer_units(self):
+        """Widths from input to output.
+
+        Returns
+        -------
+        units : list of int
+            ``[n_features, *hidden, n_outputs]``; one output for regression and
+            for two classes, as scikit-learn's MLP has.
+        """
         n_out = 1 if self.n_classes in (0, 2) else self.n_classes
         return [self.n_features, *self.hidden, n_out]
 
     def flops_per_epoch(self):
+        """Training cost of one epoch: ``6 * n_samples * sum(n_in * n_out)``.
+
+        Returns
+        -------
+        flops : float
+        """
         units = self.layer_units()
         return 6.0 * self.n_samples * sum(a * b for a, b in zip(units, units[1:]))
 
 
 def full_cases():
+    """The cases of a full run (issue #4's list).
+
+    Returns
+    -------
+    cases : list of Case
+    """
     medium = dict(n_samples=50_000, n_features=100, n_classes=10, hidden=(256, 128))
     cases = [
         Case("small", 20_000, 10, 2, (32,), 32, epochs=5),
@@ -102,6 +123,12 @@ def scaled_cases(fraction, epochs, min_samples=500):
 
 
 def quick_cases():
+    """The full cases on 5% of the samples (the large case on 2,048), 2 epochs.
+
+    Returns
+    -------
+    cases : list of Case
+    """
     cases = scaled_cases(0.05, epochs=2)
     # The large case keeps its width (it measures the matmul-bound regime).
     return [replace(c, n_samples=2048) if c.name.startswith("large") else c
@@ -109,6 +136,12 @@ def quick_cases():
 
 
 def smoke_cases():
+    """Tiny versions of the full cases (1% of the samples, at most 64 units), 1 epoch.
+
+    Returns
+    -------
+    cases : list of Case
+    """
     cases = [replace(c, hidden=tuple(min(h, 64) for h in c.hidden), epochs=1)
              for c in scaled_cases(0.01, epochs=1, min_samples=256)]
     return [replace(c, n_features=min(c.n_features, 64),
@@ -239,6 +272,12 @@ def matmul_peak(dtype, size, repeats=5):
 
 # ---------------------------------------------------------------- main
 def blas_description():
+    """One line naming each loaded BLAS: library, version, kernel, threads, file.
+
+    Returns
+    -------
+    description : str
+    """
     parts = []
     for info in threadpool_info():
         if info.get("user_api") == "blas":
@@ -251,6 +290,13 @@ def blas_description():
 
 
 def main(argv=None):
+    """Run the benchmark and print its table.
+
+    Parameters
+    ----------
+    argv : list of str or None, default=None
+        Command-line arguments; None reads ``sys.argv``.
+    """
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     size = parser.add_mutually_exclusive_group()
     size.add_argument("--quick", action="store_true", help="reduced sizes (< 1 minute)")
