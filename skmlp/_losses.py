@@ -1,37 +1,25 @@
 """Losses, each fused with its output link and computed from the pre-activation.
 
 Every loss takes the output layer's pre-activation ``Z (n, n_out)``, the targets
-``Y (n, n_out)`` and optional sample weights ``w (n,)`` and returns
-``(value, dZ)``: the weighted mean over samples of the per-sample loss (summed over
-outputs) and its exact gradient with respect to ``Z``. Probabilities are never
-clipped and logarithms never taken of them: log-sum-exp and softplus keep the value
-and gradient finite for any finite ``Z`` (``|Z| = 1e3`` included).
+``Y (n, n_out)`` and optional sample weights ``w (n,)`` and returns ``(value,
+dZ)``, both exactly as scikit-learn's MLP computes them:
 
-scikit-learn reports the squared error averaged over outputs while it trains on the
-gradient of the sum over outputs; ``curve_factor`` gives the factor that turns our
-value into the number scikit-learn prints, so that ``loss_curve_`` matches it.
+- ``value`` is scikit-learn's reported loss (``loss_``, ``loss_curve_``, the
+  objective L-BFGS sees): the weighted mean over samples, with probabilities
+  clipped to ``[eps, 1 - eps]`` in the log-losses as scikit-learn clips them, and
+  the squared error averaged over outputs as scikit-learn reports it.
+- ``dZ`` is what scikit-learn back-propagates, ``w_i * (link(z_i) - y_i)``: the
+  gradient of the weighted *sum* over samples (and outputs) of the per-element
+  loss, computed from the logits (a softmax or logistic of finite ``Z`` is
+  finite, whatever the clipping does to the value). The caller divides the
+  parameter gradient by ``sum(w)`` once, after adding the penalty's gradient, in
+  scikit-learn's order of operations: ``(A.T @ dZ + alpha * W) / sum(w)``.
 
 This module is part of the NumPy core: it imports no scikit-learn.
 """
 
 import numpy as np
 from scipy.special import expit, xlogy
-
-
-def _weighted_mean_of_rows(per_sample, sample_weight, sw_sum):
-    """Weighted mean over samples of ``per_sample (n,)``."""
-    if sample_weight is None:
-        return float(np.add.reduce(per_sample) / sw_sum)
-    return float(per_sample @ sample_weight / sw_sum)
-
-
-def _scale_rows(dZ, sample_weight, sw_sum):
-    """Scale ``dZ (n, n_out)`` in place by ``w_i / sum(w)``."""
-    if sample_weight is None:
-        dZ *= 1.0 / sw_sum
-    else:
-        dZ *= (sample_weight / sw_sum)[:, None]  # (n, 1)
-    return dZ
 
 
 class Loss:
@@ -44,13 +32,18 @@ class Loss:
     link : str
         The output activation that maps ``Z`` to predictions, as scikit-learn's
         ``out_activation_`` names it.
+    averages_outputs : bool
+        True when ``value`` is the mean over outputs of the per-output losses
+        (scikit-learn's squared error) rather than their sum; ``dZ`` is the
+        gradient of the sum either way.
     """
 
     name = None
     link = None
+    averages_outputs = False
 
     def __call__(self, Z, Y, sample_weight=None, out=None):
-        """Value and gradient of the weighted mean loss.
+        """Value and back-propagated error of the weighted loss.
 
         Parameters
         ----------
@@ -61,27 +54,27 @@ class Loss:
         sample_weight : ndarray of shape (n_samples,) or None
             Non-negative weights; None means all ones.
         out : ndarray of shape (n_samples, n_outputs) or None
-            Buffer for the gradient; allocated when None.
+            Buffer for ``dZ``; allocated when None.
 
         Returns
         -------
         value : float
-            ``sum_i w_i loss_i / sum_i w_i`` (0.0 when the weights sum to 0).
+            scikit-learn's loss value (0.0 when the weights sum to 0).
         dZ : ndarray of shape (n_samples, n_outputs)
-            Gradient of ``value`` with respect to ``Z``.
+            ``w_i * d loss_i / d Z_i``, the gradient of the weighted sum.
         """
         if out is None:
             out = np.empty_like(Z)  # (n, n_out)
-        sw_sum = Z.shape[0] if sample_weight is None else float(sample_weight.sum())
-        if sw_sum <= 0:
+        if sample_weight is not None and not sample_weight.sum() > 0:
             out[...] = 0
             return 0.0, out
-        per_sample = self._value_and_grad(Z, Y, out)  # (n,)
-        value = _weighted_mean_of_rows(per_sample, sample_weight, sw_sum)
-        return value, _scale_rows(out, sample_weight, sw_sum)
+        value = self._value_and_grad(Z, Y, sample_weight, out)
+        if sample_weight is not None:
+            out *= sample_weight.reshape(-1, 1)  # (n, n_out) as scikit-learn weighs deltas
+        return float(value), out
 
-    def _value_and_grad(self, Z, Y, dZ):
-        """Per-sample loss ``(n,)``; writes the unweighted ``dloss_i/dZ_i`` to dZ."""
+    def _value_and_grad(self, Z, Y, sample_weight, dZ):
+        """scikit-learn's value; writes the unweighted ``dloss_i/dZ_i`` to dZ."""
         raise NotImplementedError
 
     def inverse_link(self, Z):
@@ -98,74 +91,77 @@ class Loss:
         """
         raise NotImplementedError
 
-    def curve_factor(self, n_outputs):
-        """Factor turning ``value`` into scikit-learn's reported loss."""
-        return 1.0
-
     def __repr__(self):
         return f"{type(self).__name__}()"
 
 
+def _clipped(P):
+    """Probabilities clipped to ``[eps, 1 - eps]`` of their dtype, as scikit-learn does."""
+    eps = np.finfo(P.dtype).eps
+    return np.clip(P, eps, 1 - eps)  # (n, n_out)
+
+
 class SquaredError(Loss):
-    """Half squared error with the identity link: ``0.5 * sum_k (z_k - y_k)**2``."""
+    """Half squared error with the identity link: ``0.5 * (z - y)**2``.
+
+    scikit-learn reports it averaged over outputs and back-propagates the
+    gradient of its sum over outputs, ``z - y``.
+    """
 
     name = "squared_error"
     link = "identity"
+    averages_outputs = True
 
-    def _value_and_grad(self, Z, Y, dZ):
+    def _value_and_grad(self, Z, Y, sample_weight, dZ):
         np.subtract(Z, Y, out=dZ)  # (n, n_out)
-        return 0.5 * np.einsum("ij,ij->i", dZ, dZ)  # (n,)
+        return 0.5 * np.average(dZ**2, weights=sample_weight, axis=0).mean()
 
     def inverse_link(self, Z):
         return Z
-
-    def curve_factor(self, n_outputs):
-        return 1.0 / n_outputs
 
 
 class Poisson(Loss):
     """Half Poisson deviance with the log link: ``exp(z) - y z + y log y - y``.
 
-    ``z`` is capped at half the log of the dtype's largest number inside the
-    exponential, so value and gradient stay finite for any finite input.
+    That is scikit-learn's ``y log(y / exp(z)) - y + exp(z)``, written so that it
+    needs no division: ``z`` is capped at half the log of the dtype's largest
+    number inside the exponential, so value and gradient stay finite for any
+    finite input (where scikit-learn's prediction underflows to 0 and its value
+    becomes infinite).
     """
 
     name = "poisson"
     link = "exp"
 
-    def _value_and_grad(self, Z, Y, dZ):
+    def _value_and_grad(self, Z, Y, sample_weight, dZ):
         z_max = 0.5 * np.log(np.finfo(Z.dtype).max)
-        np.minimum(Z, z_max, out=dZ)  # (n, n_out)
-        Zc = dZ.copy()  # (n, n_out)
+        np.minimum(Z, z_max, out=dZ)  # (n, n_out) capped z
+        per_elem = xlogy(Y, Y) - Y * dZ - Y  # (n, n_out)
         np.exp(dZ, out=dZ)  # (n, n_out) the mean exp(z)
-        per_elem = dZ - Y * Zc + xlogy(Y, Y) - Y  # (n, n_out)
+        per_elem += dZ
         dZ -= Y
-        return per_elem.sum(axis=1)  # (n,)
+        return np.average(per_elem, weights=sample_weight, axis=0).sum()
 
     def inverse_link(self, Z):
         return np.exp(Z, out=Z)
 
 
 class LogLoss(Loss):
-    """Categorical cross-entropy with the softmax link, via log-sum-exp."""
+    """Categorical cross-entropy with the softmax link."""
 
     name = "log_loss"
     link = "softmax"
 
-    def _value_and_grad(self, Z, Y, dZ):
-        # ufunc reductions directly: the np.max / np.sum wrappers cost more than
-        # the arithmetic on a small batch.
+    def _value_and_grad(self, Z, Y, sample_weight, dZ):
+        # the softmax as scikit-learn computes it (ufunc reductions directly:
+        # the np.max / np.sum wrappers cost more than the arithmetic)
         z_max = np.maximum.reduce(Z, axis=1, keepdims=True)  # (n, 1)
         np.subtract(Z, z_max, out=dZ)  # (n, n_out) shifted
         np.exp(dZ, out=dZ)
-        norm = np.add.reduce(dZ, axis=1, keepdims=True)  # (n, 1)
-        dZ /= norm  # (n, n_out) softmax probabilities
-        # -sum_k y_k log p_k = logsumexp(z) - sum_k y_k z_k when sum_k y_k = 1
-        log_norm = np.log(norm[:, 0]) + z_max[:, 0]  # (n,) logsumexp(z)
-        per_sample = np.add.reduce(Y, axis=1) * log_norm  # (n,)
-        per_sample -= np.einsum("ij,ij->i", Y, Z)  # (n,)
-        dZ -= Y
-        return per_sample
+        dZ /= np.add.reduce(dZ, axis=1, keepdims=True)  # (n, n_out) probabilities P
+        value = -np.average(xlogy(Y, _clipped(dZ)), weights=sample_weight, axis=0).sum()
+        dZ -= Y  # (n, n_out) P - Y
+        return value
 
     def inverse_link(self, Z):
         Z -= Z.max(axis=1, keepdims=True)
@@ -175,18 +171,19 @@ class LogLoss(Loss):
 
 
 class BinaryLogLoss(Loss):
-    """Binary cross-entropy per output with the logistic link, via softplus."""
+    """Binary cross-entropy per output with the logistic link."""
 
     name = "binary_log_loss"
     link = "logistic"
 
-    def _value_and_grad(self, Z, Y, dZ):
-        # -[y log s(z) + (1 - y) log(1 - s(z))] = log(1 + exp(z)) - y z
-        per_elem = np.logaddexp(0, Z)  # (n, n_out)
-        per_elem -= Y * Z
-        expit(Z, out=dZ)  # (n, n_out)
-        dZ -= Y
-        return per_elem.sum(axis=1)  # (n,)
+    def _value_and_grad(self, Z, Y, sample_weight, dZ):
+        expit(Z, out=dZ)  # (n, n_out) probabilities P
+        P = _clipped(dZ)  # (n, n_out)
+        per_elem = xlogy(Y, P)  # (n, n_out)
+        per_elem += xlogy(1 - Y, 1 - P)
+        value = -np.average(per_elem, weights=sample_weight, axis=0).sum()
+        dZ -= Y  # (n, n_out) P - Y
+        return value
 
     def inverse_link(self, Z):
         return expit(Z, out=Z)
@@ -211,13 +208,13 @@ class Huber(Loss):
     def __init__(self, delta=1.0):
         self.delta = float(delta)
 
-    def _value_and_grad(self, Z, Y, dZ):
+    def _value_and_grad(self, Z, Y, sample_weight, dZ):
         d = self.delta
         np.subtract(Z, Y, out=dZ)  # (n, n_out) residual r
         abs_r = np.abs(dZ)  # (n, n_out)
         per_elem = np.where(abs_r <= d, 0.5 * dZ * dZ, d * (abs_r - 0.5 * d))  # (n, n_out)
         np.clip(dZ, -d, d, out=dZ)  # (n, n_out)
-        return per_elem.sum(axis=1)  # (n,)
+        return np.average(per_elem, weights=sample_weight, axis=0).sum()
 
     def inverse_link(self, Z):
         return Z
@@ -235,11 +232,11 @@ class AbsoluteError(Loss):
     name = "absolute_error"
     link = "identity"
 
-    def _value_and_grad(self, Z, Y, dZ):
+    def _value_and_grad(self, Z, Y, sample_weight, dZ):
         np.subtract(Z, Y, out=dZ)  # (n, n_out)
-        per_sample = np.abs(dZ).sum(axis=1)  # (n,)
+        value = np.average(np.abs(dZ), weights=sample_weight, axis=0).sum()
         np.sign(dZ, out=dZ)  # (n, n_out)
-        return per_sample
+        return value
 
     def inverse_link(self, Z):
         return Z

@@ -2,9 +2,12 @@
 
 The scaling rule, stated once: scikit-learn's MLP adds ``0.5 * alpha * ||W||^2 /
 sum(w)`` to each minibatch's mean loss, where ``sum(w)`` is the batch's total sample
-weight (its size when unweighted), and so adds ``alpha * W / sum(w)`` to the weight
-gradient. Biases are never penalised. Every penalty here takes that ``scale =
-sum(w)`` and acts on the leading ``n_coef`` entries of the flat buffers, where the
+weight (its size when unweighted), and so ``alpha * W / sum(w)`` to the weight
+gradient. It forms that gradient as ``(A.T @ dZ + alpha * W) / sum(w)``: the
+penalties here add ``alpha * W`` to the un-normalised gradient, and the training
+step divides the whole gradient by ``sum(w)`` afterwards (``_training._objective``);
+their value is already divided by ``scale = sum(w)``. Biases are never penalised.
+Every penalty acts on the leading ``n_coef`` entries of the flat buffers, where the
 network keeps its weights.
 
 The elastic net mixes the two as scikit-learn's ElasticNet and SGD models do:
@@ -83,15 +86,17 @@ class L2Penalty:
         ----------
         params : ndarray of shape (n_params,)
         grads : ndarray of shape (n_params,)
-            Updated in place on its first ``n_coef`` entries.
+            The un-normalised gradient; ``alpha * W`` is added to its first
+            ``n_coef`` entries in place.
         n_coef : int
             Number of leading entries that are weights.
         scale : float
-            The batch's total sample weight.
+            The batch's total sample weight (the value's denominator).
 
         Returns
         -------
         value : float
+            ``0.5 * alpha * ||W||^2 / scale``.
         """
         if self.alpha == 0.0 or n_coef == 0:
             return 0.0
@@ -99,11 +104,11 @@ class L2Penalty:
         value = 0.5 * self.alpha * squared_norm(W) / scale
         if self.blas_update and blas_writable(grads):
             axpy, _ = blas_kernels(W.dtype)
-            axpy(W, grads[:n_coef], a=self.alpha / scale)  # g_W <- g_W + alpha / scale * W
+            axpy(W, grads[:n_coef], a=self.alpha)  # g_W <- g_W + alpha * W
             return value
         if self._scratch is None or self._scratch.shape != W.shape or self._scratch.dtype != W.dtype:
             self._scratch = np.empty_like(W)  # (n_coef,)
-        np.multiply(W, self.alpha / scale, out=self._scratch)
+        np.multiply(W, self.alpha, out=self._scratch)  # (n_coef,) alpha * W
         grads[:n_coef] += self._scratch
         return value
 

@@ -57,24 +57,28 @@ _MONITOR_NAMES = {
 def _objective(network, loss, penalty, Xb, Yb, wb, dZ_out):
     """Forward, loss, backward and penalty on one batch; fills ``network.grads``.
 
+    In scikit-learn's order of operations: the loss's un-normalised output error
+    is back-propagated, the penalty adds ``alpha * W`` to the weight gradients,
+    and the whole gradient is divided by the batch's total sample weight once:
+    ``(A.T @ dZ + alpha * W) / sum(w)``.
+
     Returns
     -------
-    reported : float
-        The batch's loss on scikit-learn's scale (data term plus penalty).
-    objective : float
-        The value whose gradient ``network.grads`` now holds.
+    value : float
+        The batch's loss on scikit-learn's scale (data term plus penalty): the
+        number ``loss_curve_`` averages and L-BFGS minimises.
     """
     scale = Xb.shape[0] if wb is None else float(wb.sum())
     if scale <= 0:
         # nothing to learn from, and nothing to weigh batch-norm statistics by
         network.grads[...] = 0
-        return 0.0, 0.0
+        return 0.0
     Z = network.forward(Xb, training=True, sample_weight=wb)  # (n, n_out)
     value, dZ = loss(Z, Yb, wb, out=dZ_out)  # float, (n, n_out)
     network.backward(dZ)
     pen = penalty.add_to(network.params, network.grads, network.n_coef, scale)
-    reported = value * loss.curve_factor(Z.shape[1]) + pen
-    return reported, value + pen
+    network.grads /= scale  # (n_params,)
+    return value + pen
 
 
 def fit_stochastic(network, loss, penalty, optimizer, schedule, tracker, log, X, Y,
@@ -166,9 +170,7 @@ def fit_stochastic(network, loss, penalty, optimizer, schedule, tracker, log, X,
                 if thread_tuner is not None:
                     thread_tuner.step()
                 nb = Yb.shape[0]
-                reported, _ = _objective(
-                    network, loss, penalty, Xb, Yb, wb, dZ_buf[:nb]
-                )
+                reported = _objective(network, loss, penalty, Xb, Yb, wb, dZ_buf[:nb])
                 if not math.isfinite(reported):
                     status = "diverged"
                     break
@@ -273,15 +275,10 @@ def fit_lbfgs(network, loss, penalty, X, Y, sample_weight, *, max_iter, max_fun,
     finite (the starting point if there is none).
     """
     dZ_buf = np.empty(Y.shape, dtype=network.dtype)  # (n_samples, n_out)
-    last = {}
-
     def fun(theta):
         network.params[...] = theta  # (n_params,)
-        reported, objective = _objective(
-            network, loss, penalty, X, Y, sample_weight, dZ_buf
-        )
-        last["reported"] = reported
-        return objective, network.grads.astype(np.float64)  # (n_params,)
+        value = _objective(network, loss, penalty, X, Y, sample_weight, dZ_buf)
+        return value, network.grads.astype(np.float64)  # (n_params,)
 
     iteration = [0]
     theta0 = network.params.astype(np.float64)  # (n_params,)
@@ -309,7 +306,7 @@ def fit_lbfgs(network, loss, penalty, X, Y, sample_weight, *, max_iter, max_fun,
                 message="interrupted by user", interrupted=True,
             )
         network.params[...] = result.x if np.isfinite(result.x).all() else last_good
-        reported, _ = _objective(network, loss, penalty, X, Y, sample_weight, dZ_buf)
+        reported = _objective(network, loss, penalty, X, Y, sample_weight, dZ_buf)
     finally:
         network.set_batch_norm_momentum(BATCH_NORM_MOMENTUM)
         network.release()

@@ -1,8 +1,11 @@
 """Back-propagation through the whole network, the flat buffer layout, the penalty.
 
-The full flat gradient (forward -> loss -> backward -> L2 penalty) is checked
-against central finite differences of ``loss value + penalty value`` over every
-parameter, for every hidden activation and every loss.
+The full flat gradient of a training step (forward -> loss -> backward -> L2
+penalty -> division by the total sample weight, ``_training._objective``) is
+checked against central finite differences of ``loss value + penalty value`` over
+every parameter, for every hidden activation and every loss. (scikit-learn reports
+the squared error averaged over outputs but trains on the gradient of its sum: the
+objective differentiated here is the sum.)
 """
 
 import copy
@@ -17,6 +20,7 @@ from skmlp._activations import ACTIVATIONS
 from skmlp._losses import LOSSES, get_loss
 from skmlp._network import build_mlp
 from skmlp._penalties import L2Penalty
+from skmlp._training import _objective as training_step_objective
 
 LAYER_UNITS = [4, 5, 3]  # input and hidden widths; the output width is appended
 N_OUT = {
@@ -66,15 +70,14 @@ def _objective(net, X, Y, w, loss, penalty, scale):
     """Loss value plus sklearn's L2 term, written out by hand over the weights."""
     Z = net.forward(X, training=False)  # (n, n_out)
     value, _ = loss(Z, Y, w)
+    if loss.averages_outputs:
+        value *= Z.shape[1]  # the sum over outputs, whose gradient sklearn trains on
     l2 = sum(float(np.sum(W * W)) for W in net.coefs)
     return value + 0.5 * penalty.alpha * l2 / scale
 
 
 def _analytic_gradient(net, X, Y, w, loss, penalty, scale):
-    Z = net.forward(X, training=True)  # (n, n_out)
-    _, dZ = loss(Z, Y, w)
-    net.backward(dZ)
-    penalty.add_to(net.params, net.grads, net.n_coef, scale)
+    training_step_objective(net, loss, penalty, X, Y, w, None)
     return net.grads.copy()  # (n_params,)
 
 
@@ -266,7 +269,9 @@ def test_l2_penalty_value_and_gradient_follow_sklearns_scaling_on_weights_only(b
     pen.blas_update = blas_update
     value = pen.add_to(params, grads, n_coef=3, scale=4.0)
     assert_allclose(value, 0.5 * 0.5 * (1 + 4 + 9) / 4.0, rtol=1e-15)
-    assert_allclose(grads, [1 + 0.5 / 4, 1 - 1.0 / 4, 1 + 1.5 / 4, 1.0, 1.0], rtol=1e-15)
+    # alpha * W is added to the un-normalised gradient; the training step
+    # divides the whole gradient by the scale afterwards, as sklearn does
+    assert_allclose(grads, [1 + 0.5, 1 - 1.0, 1 + 1.5, 1.0, 1.0], rtol=1e-15)
 
 
 def test_l2_penalty_with_zero_alpha_adds_nothing():

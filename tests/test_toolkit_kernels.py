@@ -21,6 +21,7 @@ from skmlp._network import build_mlp
 from skmlp._optimizers import Adagrad, Adam, AdamW, RMSprop, make_optimizer
 from skmlp._penalties import ElasticNetPenalty, L2Penalty
 from skmlp._schedules import Adaptive, Constant, Cosine, Warmup, make_schedule
+from skmlp._training import _objective as training_step_objective
 
 H = 1e-6
 P0 = np.array([0.5, -1.0, 2.0, 0.0])
@@ -47,16 +48,15 @@ def _net(activation, dropout, batch_norm, seed=0):
 def _train_value(net, X, Y, loss, alpha, w=None, seed=7):
     net.set_dropout_rng(np.random.default_rng(seed))  # the same masks every call
     value, _ = loss(net.forward(X, training=True, sample_weight=w), Y, w)
+    if loss.averages_outputs:
+        value *= Y.shape[1]  # the sum over outputs, whose gradient sklearn trains on
     scale = X.shape[0] if w is None else w.sum()
     return value + 0.5 * alpha * float(net.params[: net.n_coef] @ net.params[: net.n_coef]) / scale
 
 
 def _train_gradient(net, X, Y, loss, alpha, w=None, seed=7):
     net.set_dropout_rng(np.random.default_rng(seed))
-    _, dZ = loss(net.forward(X, training=True, sample_weight=w), Y, w)
-    net.backward(dZ)
-    scale = X.shape[0] if w is None else w.sum()
-    L2Penalty(alpha).add_to(net.params, net.grads, net.n_coef, float(scale))
+    training_step_objective(net, loss, L2Penalty(alpha), X, Y, w, None)
     return net.grads.copy()  # (n_params,)
 
 
@@ -228,9 +228,10 @@ def test_elastic_net_value_and_l2_gradient_follow_the_stated_scaling():
         m[i] -= H
         fd[i] = (ElasticNetPenalty(0.4, 0.0).add_to(p, np.zeros(4), 3, 2.0)
                  - ElasticNetPenalty(0.4, 0.0).add_to(m, np.zeros(4), 3, 2.0)) / (2 * H)
-    # the L2 part's gradient (alpha * (1 - l1_ratio)) is the finite difference
-    # of the L2 value scaled by (1 - l1_ratio)
-    assert_allclose(grads, 0.75 * fd, rtol=1e-8, atol=1e-12)
+    # the L2 part's un-normalised gradient (alpha * (1 - l1_ratio) * W, which
+    # the training step divides by the scale) is the finite difference of the
+    # L2 value scaled by (1 - l1_ratio) and by the scale
+    assert_allclose(grads, 0.75 * 2.0 * fd, rtol=1e-8, atol=1e-12)
 
 
 def test_proximal_step_soft_thresholds_weights_to_exact_zero_and_leaves_biases():
