@@ -43,6 +43,30 @@ _DIVERGENCE_ADVICE = (
 )
 
 
+def schedule_name(solver, learning_rate):
+    """The schedule a stochastic fit follows for these two parameters.
+
+    scikit-learn's values of ``learning_rate`` ('constant', 'invscaling',
+    'adaptive') mean what they mean in scikit-learn: only ``solver='sgd'``
+    follows them, and every other solver keeps ``learning_rate_init`` (and stops
+    on a plateau), as scikit-learn's adam does. skmlp's own value 'cosine'
+    applies to every stochastic solver.
+
+    Parameters
+    ----------
+    solver : str
+    learning_rate : str
+
+    Returns
+    -------
+    name : str
+        A name ``make_schedule`` accepts.
+    """
+    if solver != "sgd" and learning_rate in ("invscaling", "adaptive"):
+        return "constant"
+    return learning_rate
+
+
 class BaseSGDMLP(
     FittedStateMixin,
     ParamsMixin,
@@ -132,11 +156,10 @@ class BaseSGDMLP(
             self.__dict__.update(state_before)
             raise
 
-        # fit() draws from a generator made afresh from random_state, as
-        # scikit-learn does; successive partial_fit calls keep drawing from one
-        # generator, so that each call shuffles its batch differently.
-        if not incremental or not hasattr(self, "_rng"):
-            self._rng = check_random_state(self.random_state)
+        # Every fit and partial_fit call draws from a generator made afresh from
+        # random_state, as scikit-learn does (with an int random_state, each
+        # partial_fit call shuffles a batch of the same size alike).
+        self._rng = check_random_state(self.random_state)
         if first_pass:
             self._initialize(Y, layer_units, X.dtype)
         else:
@@ -216,11 +239,8 @@ class BaseSGDMLP(
                 weight_decay=self.weight_decay,
                 n_coef=self._network.n_coef,
             )
-            # Unlike scikit-learn, whose adam ignores learning_rate, every
-            # stochastic solver follows the schedule; 'constant' is
-            # scikit-learn's behaviour for all of them.
             self._schedule = make_schedule(
-                self.learning_rate,
+                schedule_name(self.solver, self.learning_rate),
                 self.learning_rate_init,
                 self.power_t,
                 max_iter=self.max_iter,
@@ -252,11 +272,12 @@ class BaseSGDMLP(
             )
         if self._layer_config[0] and max(self._layer_config[0]) > 0:
             # Dropout masks come from their own Generator, seeded once per call
-            # from the estimator's RandomState: the stream shuffling and
-            # initialisation draw from is undisturbed when dropout is off.
-            self._network.set_dropout_rng(
-                np.random.default_rng(self._rng.randint(2**32 - 1))
-            )
+            # from the estimator's RandomState (so that the stream shuffling and
+            # initialisation draw from is scikit-learn's when dropout is off)
+            # and from the samples seen so far (so that successive partial_fit
+            # calls, each re-seeded, do not repeat the same masks).
+            seed = self._rng.randint(2**32 - 1)
+            self._network.set_dropout_rng(np.random.default_rng([seed, self.t_]))
 
         batch_size = self._batch_size(X.shape[0])
         # The tuner first: it reads numpy's BLAS threads before the limit of
@@ -357,8 +378,8 @@ class BaseSGDMLP(
             )
 
     # ------------------------------------------------------------ predicting
-    def _forward(self, X, check_input=True, link=True):
-        """Network output after the link (probabilities or predictions), or before."""
+    def _forward(self, X, check_input=True):
+        """Network output after the link (probabilities or predictions)."""
         check_is_fitted(self)
         if check_input:
             X = validate_data(
@@ -370,8 +391,6 @@ class BaseSGDMLP(
             )
         self._sync_params()
         Z = self._network.forward(X, training=False)  # (n_samples, n_outputs)
-        if not link:
-            return Z
         return self._loss.inverse_link(Z)  # (n_samples, n_outputs)
 
     def _score_raw(self, X, y, sample_weight):

@@ -66,6 +66,10 @@ class SGDMLPClassifier(ClassifierMixin, BaseSGDMLP):
     """
     )
 
+    #: The loss minimised, as scikit-learn's MLPClassifier names it (an
+    #: attribute there too, not a parameter).
+    loss = "log_loss"
+
     _parameter_constraints: dict = {
         **BaseSGDMLP._parameter_constraints,
         "class_weight": [dict, StrOptions({"balanced"}), None],
@@ -359,26 +363,6 @@ default=None
         if self.n_outputs_ == 1:
             y_pred = y_pred.ravel()  # (n_samples,)
         return self._label_binarizer.inverse_transform(y_pred)
-
-    def decision_function(self, X):
-        """Output pre-activation (logits) of the network.
-
-        Not in scikit-learn's MLPClassifier: the logits before the softmax or
-        logistic output, as LogisticRegression's ``decision_function`` gives.
-
-        Parameters
-        ----------
-        X : {array-like, sparse matrix} of shape (n_samples, n_features)
-            The input data.
-
-        Returns
-        -------
-        scores : ndarray of shape (n_samples,) or (n_samples, n_outputs)
-            For a binary target one column, raveled (positive means
-            ``classes_[1]``); otherwise one column per class or label.
-        """
-        Z = self._forward(X, link=False)  # (n_samples, n_outputs)
-        return Z.ravel() if self.n_outputs_ == 1 else Z
 
     def predict_proba(self, X):
         """Probability estimates.

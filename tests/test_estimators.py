@@ -57,7 +57,6 @@ def test_binary_predict_proba_has_two_columns_summing_to_one(binary):
     np.testing.assert_array_equal(clf.predict(X), clf.classes_[(proba[:, 1] > 0.5).astype(int)])
     np.testing.assert_allclose(np.exp(clf.predict_log_proba(X)), proba)
     assert clf.out_activation_ == "logistic"
-    np.testing.assert_array_equal(clf.decision_function(X) > 0, proba[:, 1] > 0.5)
 
 
 def test_multiclass_uses_softmax_and_rows_sum_to_one(multiclass):

@@ -10,6 +10,7 @@ from numpy.testing import assert_allclose, assert_array_equal
 from sklearn.datasets import make_classification, make_regression
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.metrics import accuracy_score, log_loss, recall_score
+from sklearn.neural_network import MLPClassifier
 
 from skmlp import SGDMLPClassifier, SGDMLPRegressor
 
@@ -189,20 +190,41 @@ def test_adamw_with_zero_weight_decay_is_adam(data):
     assert_array_equal(a.coefs_[0], b.coefs_[0])
 
 
-@pytest.mark.parametrize("learning_rate", ["invscaling", "cosine"])
-def test_schedules_apply_to_adam_unlike_sklearn(learning_rate, data):
+@pytest.mark.parametrize("solver", ["adam", "adamw", "adagrad", "rmsprop"])
+@pytest.mark.parametrize("learning_rate", ["invscaling", "adaptive"])
+def test_sklearns_schedules_leave_other_solvers_at_their_initial_rate(
+    learning_rate, solver, data
+):
+    # scikit-learn's adam ignores learning_rate; skmlp's other adaptive solvers too
+    X, y = data
+    constant = _clf(solver=solver, tol=10.0, n_iter_no_change=1).fit(X, y)
+    scheduled = _clf(solver=solver, learning_rate=learning_rate, tol=10.0,
+                     n_iter_no_change=1).fit(X, y)
+    assert_array_equal(constant.coefs_[0], scheduled.coefs_[0])
+    assert constant.n_iter_ == scheduled.n_iter_
+
+
+def test_cosine_schedule_applies_to_adam(data):
     X, y = data
     constant = _clf().fit(X, y)
-    scheduled = _clf(learning_rate=learning_rate).fit(X, y)
-    assert not np.array_equal(constant.coefs_[0], scheduled.coefs_[0])
+    cosine = _clf(learning_rate="cosine").fit(X, y)
+    assert not np.array_equal(constant.coefs_[0], cosine.coefs_[0])
 
 
-def test_adaptive_schedule_lowers_adams_rate_on_a_plateau_instead_of_stopping(data, capsys):
+@pytest.mark.parametrize("solver, expected", [
+    ("sgd", "Setting learning rate to 0.000200"), ("adam", "consecutive epochs. Stopping."),
+])
+def test_adaptive_schedule_lowers_sgds_rate_on_a_plateau_and_stops_adam_as_sklearn(
+    solver, expected, data, capsys
+):
     X, y = data
-    clf = _clf(learning_rate="adaptive", tol=10.0, n_iter_no_change=1, max_iter=4,
-               verbose=True).fit(X, y)
-    assert "Setting learning rate to 0.000200" in capsys.readouterr().out
-    assert clf._schedule.learning_rate < clf.learning_rate_init
+    kw = dict(solver=solver, learning_rate="adaptive", tol=10.0, n_iter_no_change=1,
+              max_iter=4, verbose=True)
+    clf = _clf(**kw).fit(X, y)
+    assert expected in capsys.readouterr().out
+    sk = MLPClassifier((12,), random_state=0, **kw).fit(X, y)
+    assert clf.n_iter_ == sk.n_iter_
+    assert_allclose(clf.coefs_[0], sk.coefs_[0], rtol=1e-10, atol=1e-12)
 
 
 def test_warmup_starts_small_and_reaches_the_schedule(data):
