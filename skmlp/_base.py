@@ -37,6 +37,13 @@ from ._threads import _blas_threads_for, _thread_tuner_for
 from ._training import TrainingLog, fit_lbfgs, fit_stochastic
 from ._validation import ValidationSetMixin
 
+#: scikit-learn's own message for a fit that ends on non-finite weights; skmlp's
+#: divergence errors begin with it, then say what skmlp did.
+_SKLEARN_NON_FINITE = (
+    "Solver produced non-finite parameter weights. The input data may contain "
+    "large values and need to be preprocessed."
+)
+
 _DIVERGENCE_ADVICE = (
     "Try a smaller learning_rate_init, standardising X (e.g. with "
     "sklearn.preprocessing.StandardScaler), or a larger alpha."
@@ -87,8 +94,13 @@ class BaseSGDMLP(
         """The core loss for this estimator and target (set in ``_validate_input``)."""
         raise NotImplementedError
 
-    def _initialize(self, Y, layer_units, dtype):
-        """Build the network and the training records for a first fit."""
+    def _initialize(self, Y, layer_units, dtype, coefs=None, intercepts=None):
+        """Build the network and the training records for a first fit.
+
+        With ``coefs`` and ``intercepts`` (weights a user assigned to a model
+        never fitted, which scikit-learn trains on from), the network starts
+        from them and nothing is drawn from the random state.
+        """
         self.n_iter_ = 0
         self.t_ = 0
         self.n_outputs_ = Y.shape[1]
@@ -101,12 +113,13 @@ class BaseSGDMLP(
         network = build_mlp(
             layer_units, self.activation, dtype, dropout=rates, batch_norm=batch_norm
         )
-        init = INITIALIZERS[self.init]
-        coefs, intercepts = [], []
-        for n_in, n_out in zip(layer_units[:-1], layer_units[1:]):
-            W, b = init(n_in, n_out, self._rng, dtype, self.activation)
-            coefs.append(W)
-            intercepts.append(b)
+        if coefs is None:
+            init = INITIALIZERS[self.init]
+            coefs, intercepts = [], []
+            for n_in, n_out in zip(layer_units[:-1], layer_units[1:]):
+                W, b = init(n_in, n_out, self._rng, dtype, self.activation)
+                coefs.append(W)
+                intercepts.append(b)
         network.set_coefs(coefs, intercepts)
         self._network = network
         self.n_params_ = network.count_params()
@@ -162,6 +175,8 @@ class BaseSGDMLP(
         self._rng = check_random_state(self.random_state)
         if first_pass:
             self._initialize(Y, layer_units, X.dtype)
+        elif not hasattr(self, "_network"):
+            self._initialize(Y, layer_units, X.dtype, self.coefs_, self.intercepts_)
         else:
             self._sync_params()
             self._own_read_only_state()
@@ -210,6 +225,8 @@ class BaseSGDMLP(
                 f"{list(layer_units)}. hidden_layer_sizes and the number of outputs "
                 "cannot change under warm_start or partial_fit: refit from scratch."
             )
+        if not hasattr(self, "_network"):
+            return  # coefs_ assigned by hand: the network is built from them
         if np.dtype(dtype) != self._network.dtype:
             raise ValueError(
                 f"The model was fitted on {self._network.dtype} data and cannot "
@@ -285,7 +302,7 @@ class BaseSGDMLP(
         tuner = _thread_tuner_for(self._network, batch_size, X.shape[0], X,
                                   shuffle=self.shuffle)
         threads, blas_updates = _blas_threads_for(self._network, batch_size)
-        penalty = self._make_penalty()
+        penalty = self._make_penalty([W.size for W in self._network.coefs])
         penalty.blas_update = self._optimizer.blas_update = blas_updates
         with threads:
             status = fit_stochastic(
@@ -311,6 +328,7 @@ class BaseSGDMLP(
                 max_grad_norm=self.max_grad_norm,
                 on_epoch_begin=None if callbacks is None else callbacks.epoch_begin,
                 on_epoch_end=None if callbacks is None else callbacks.epoch_end,
+                record_divergence=self.early_stopping,
                 thread_tuner=tuner,
             )
         if status == "max_iter" and not incremental:
@@ -325,33 +343,54 @@ class BaseSGDMLP(
             self._optimizer = None
         if keep_best and self._tracker.best_params is not None:
             self._network.params[...] = self._tracker.best_params
+            if self.early_stopping:
+                # In scikit-learn the restored coefs_ *are* its best-weight
+                # arrays: a warm-started refit trains them in place, and ends on
+                # its last epoch's weights unless its validation score beats
+                # the best so far. Dropping the copy does the same: until an
+                # epoch improves, the best weights are the current ones.
+                self._tracker.best_params = None
         self._publish_log()
         completed = len(self.loss_curve_)
-        if self.early_stopping:
-            kept = "the best validation score so far"
-        elif keep_best:
-            kept = "the epoch with the lowest training loss so far"
-        elif completed:
-            kept = f"epoch {completed}, the last completed one"
-        else:
-            kept = "the start of training"
         if status == "interrupted":
             warnings.warn(
-                f"Training interrupted by user. The model keeps the weights of {kept}."
+                "Training interrupted by user. The model keeps the weights of "
+                f"{self._kept_weights(keep_best, completed)}."
+            )
+        elif status == "diverged" and self.early_stopping:
+            # scikit-learn's way: a diverging candidate of a search does not
+            # abort it; the diverged epoch is recorded (NaN validation score)
+            warnings.warn(
+                f"Training diverged in epoch {completed}: the loss or the weights "
+                "became non-finite (NaN or infinity), and training stopped. Early "
+                "stopping kept the weights of "
+                f"{self._kept_weights(keep_best, completed - 1)}. "
+                + _DIVERGENCE_ADVICE
             )
         elif status == "diverged":
             raise ValueError(
-                f"Training diverged in epoch {completed + 1}: the loss or the "
-                "weights became non-finite (NaN or infinity). The weights were "
-                f"rolled back to those of {kept}, and training stopped. "
+                _SKLEARN_NON_FINITE + f" Training diverged in epoch {completed + 1}: "
+                "the loss or the weights became non-finite (NaN or infinity). The "
+                f"weights were rolled back to those of "
+                f"{self._kept_weights(keep_best, completed)}, and training stopped. "
                 + _DIVERGENCE_ADVICE
             )
+
+    def _kept_weights(self, keep_best, completed):
+        """Which weights the model keeps after an interrupted or diverged fit."""
+        if self.early_stopping:
+            return "the epoch with the best validation score so far"
+        if keep_best:
+            return "the epoch with the lowest training loss so far"
+        if completed:
+            return f"epoch {completed}, the last completed one"
+        return "the start of training"
 
     def _fit_lbfgs(self, X, Y, sample_weight):
         result, reported = fit_lbfgs(
             self._network,
             self._loss,
-            self._make_penalty(),
+            self._make_penalty([W.size for W in self._network.coefs]),
             X,
             Y,
             sample_weight,
@@ -369,12 +408,15 @@ class BaseSGDMLP(
             )
         else:
             self.n_iter_ = _check_optimize_result("lbfgs", result, self.max_iter)
-        if not (np.isfinite(reported) and np.isfinite(self._network.params).all()):
+        if not np.isfinite(result.x).all():
             raise ValueError(
-                "Solver produced non-finite parameter weights or loss. The input "
-                "data may contain large values and need to be preprocessed. The "
-                "weights were rolled back to the last finite L-BFGS iterate. "
-                + _DIVERGENCE_ADVICE
+                _SKLEARN_NON_FINITE + " The weights were rolled back to the last "
+                "L-BFGS iterate with a finite loss. " + _DIVERGENCE_ADVICE
+            )
+        if not np.isfinite(reported):
+            warnings.warn(
+                "L-BFGS ended on finite weights with a non-finite loss "
+                f"({reported}): the predictions overflow. " + _DIVERGENCE_ADVICE
             )
 
     # ------------------------------------------------------------ predicting

@@ -122,11 +122,11 @@ class ParamsMixin:
             )
         return int(np.clip(self.batch_size, 1, n_samples))
 
-    def _make_penalty(self):
+    def _make_penalty(self, coef_sizes=None):
         """The core penalty: L2, or elastic net when ``l1_ratio > 0``."""
         if self.l1_ratio > 0:
-            return ElasticNetPenalty(self.alpha, self.l1_ratio)
-        return L2Penalty(self.alpha)
+            return ElasticNetPenalty(self.alpha, self.l1_ratio, coef_sizes)
+        return L2Penalty(self.alpha, coef_sizes)
 
     def _check_solver(self):
         """Whether partial_fit is available: raise AttributeError unless stochastic."""

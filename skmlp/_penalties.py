@@ -64,6 +64,11 @@ class L2Penalty:
     ----------
     alpha : float
         Strength of the penalty, as scikit-learn's MLP defines it.
+    coef_sizes : sequence of int or None, default=None
+        Sizes of the weight matrices, in the order the flat buffer holds them.
+        When given, the value adds their squared norms one matrix at a time, as
+        scikit-learn does, so that the objective L-BFGS sees has scikit-learn's
+        last bits; None takes the leading ``n_coef`` entries as one piece.
 
     Attributes
     ----------
@@ -75,9 +80,20 @@ class L2Penalty:
 
     blas_update = False
 
-    def __init__(self, alpha):
+    def __init__(self, alpha, coef_sizes=None):
         self.alpha = float(alpha)
+        self.coef_sizes = None if coef_sizes is None else tuple(int(n) for n in coef_sizes)
         self._scratch = None
+
+    def _squared_norm(self, W):
+        """``||W||^2`` over the weights ``W (n_coef,)``, summed matrix by matrix."""
+        if self.coef_sizes is None:
+            return squared_norm(W)
+        total, start = 0.0, 0
+        for size in self.coef_sizes:
+            total += squared_norm(W[start:start + size])
+            start += size
+        return total
 
     def add_to(self, params, grads, n_coef, scale):
         """Add the penalty's gradient to ``grads`` and return its value.
@@ -101,7 +117,7 @@ class L2Penalty:
         if self.alpha == 0.0 or n_coef == 0:
             return 0.0
         W = params[:n_coef]  # (n_coef,)
-        value = 0.5 * self.alpha * squared_norm(W) / scale
+        value = 0.5 * self.alpha * self._squared_norm(W) / scale
         if self.blas_update and blas_writable(grads):
             axpy, _ = blas_kernels(W.dtype)
             axpy(W, grads[:n_coef], a=self.alpha)  # g_W <- g_W + alpha * W
@@ -127,10 +143,12 @@ class ElasticNetPenalty(L2Penalty):
         Overall strength, as in ``L2Penalty``.
     l1_ratio : float
         Share of the L1 term, in [0, 1].
+    coef_sizes : sequence of int or None, default=None
+        As in ``L2Penalty``.
     """
 
-    def __init__(self, alpha, l1_ratio):
-        super().__init__(float(alpha) * (1.0 - float(l1_ratio)))
+    def __init__(self, alpha, l1_ratio, coef_sizes=None):
+        super().__init__(float(alpha) * (1.0 - float(l1_ratio)), coef_sizes)
         self.l1 = float(alpha) * float(l1_ratio)
         self._scratch_abs = None
 

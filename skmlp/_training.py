@@ -85,7 +85,8 @@ def fit_stochastic(network, loss, penalty, optimizer, schedule, tracker, log, X,
                    sample_weight, *, batch_size, max_iter, shuffle, rng,
                    incremental=False, validation_score=None, verbose=False,
                    validation_loss=None, monitor=None, max_grad_norm=None,
-                   on_epoch_begin=None, on_epoch_end=None, thread_tuner=None):
+                   on_epoch_begin=None, on_epoch_end=None, thread_tuner=None,
+                   record_divergence=False):
     """Run minibatch epochs until ``max_iter``, a plateau, or one epoch if incremental.
 
     Parameters
@@ -135,6 +136,12 @@ def fit_stochastic(network, loss, penalty, optimizer, schedule, tracker, log, X,
         epoch's last one (``_threads.BlasThreadTuner``: it changes how many
         threads the matrix products use, never their results).
 
+    record_divergence : bool, default=False
+        Record a diverged epoch in the log as scikit-learn records it (its
+        non-finite loss, NaN validation score and loss; ``n_iter`` and ``t``
+        count it) before rolling back, as early stopping wants; otherwise the
+        log ends with the last completed epoch.
+
     Returns
     -------
     status : {"max_iter", "plateau", "incremental", "interrupted", "diverged", "stopped"}
@@ -171,10 +178,10 @@ def fit_stochastic(network, loss, penalty, optimizer, schedule, tracker, log, X,
                     thread_tuner.step()
                 nb = Yb.shape[0]
                 reported = _objective(network, loss, penalty, Xb, Yb, wb, dZ_buf[:nb])
+                accumulated += reported * nb
                 if not math.isfinite(reported):
                     status = "diverged"
                     break
-                accumulated += reported * nb
                 if max_grad_norm is not None:
                     norm = math.sqrt(squared_norm(network.grads))
                     if norm > max_grad_norm:
@@ -191,6 +198,17 @@ def fit_stochastic(network, loss, penalty, optimizer, schedule, tracker, log, X,
             if status == "diverged" or not np.isfinite(network.params).all():
                 status = "diverged"
                 np.copyto(network.params, last_good)
+                if record_divergence:
+                    # as scikit-learn records it: the epoch's loss, and NaN
+                    # for the validation of its non-finite weights
+                    log.n_iter += 1
+                    log.loss = accumulated / n_samples
+                    log.t += n_samples
+                    log.loss_curve.append(log.loss)
+                    if validation_score is not None:
+                        log.validation_scores.append(math.nan)
+                    if validation_loss is not None:
+                        log.validation_loss_curve.append(math.nan)
                 break
             np.copyto(last_good, network.params)
             log.n_iter += 1

@@ -1,22 +1,37 @@
 """Divergence and Ctrl-C never leave a model with broken or half-updated weights.
 
 A divergence (non-finite loss or weights) rolls the weights back to the last
-finite epoch and raises a ValueError saying what to try; a KeyboardInterrupt rolls
-back to the last completed epoch (the best one under early stopping) and warns.
-Both are simulated by wrapping the optimizer's step.
+finite epoch and raises a ValueError that begins with scikit-learn's own message
+and says what skmlp did and what to try; under early stopping it stops, keeps the
+best validated weights, records the diverged epoch as scikit-learn does (a NaN
+validation score) and warns, so that a diverging candidate does not abort a
+search. A KeyboardInterrupt rolls back to the last completed epoch (the best one
+under early stopping) and warns. Both are simulated by wrapping the optimizer's
+step.
 """
 
+import re
+import warnings
 
 import numpy as np
 import pytest
 from sklearn.base import clone
 from sklearn.datasets import make_classification, make_regression
 
+from sklearn.datasets import load_iris
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.model_selection import GridSearchCV
+from sklearn.neural_network import MLPRegressor
+
 from skmlp import SGDMLPClassifier, SGDMLPRegressor
 from skmlp import _training
 from skmlp._optimizers import SGD, Adam
 
 N_SAMPLES, BATCH = 100, 20  # five steps per epoch
+SKLEARN_MESSAGE = (
+    "Solver produced non-finite parameter weights. The input data may contain large"
+    " values and need to be preprocessed."
+)
 
 
 pytestmark = pytest.mark.usefixtures("quiet_convergence")
@@ -78,7 +93,8 @@ def test_divergence_rolls_back_to_the_last_finite_epoch_and_raises(
     reference = _regressor(solver=solver, max_iter=max(completed, 1)).fit(X, y)
     _sabotage_step(monkeypatch, optimizer_class, on_call, _poison)
     reg = _regressor(solver=solver, max_iter=20)
-    with pytest.raises(ValueError, match=f"Training diverged in epoch {completed + 1}.*smaller learning_rate_init"):
+    with pytest.raises(ValueError, match="^" + re.escape(SKLEARN_MESSAGE) + (
+            f" Training diverged in epoch {completed + 1}.*smaller learning_rate_init")):
         reg.fit(X, y)
     assert _all_finite(reg)
     assert reg.n_iter_ == completed == len(reg.loss_curve_)
@@ -108,12 +124,35 @@ def test_huge_inputs_raise_divergence_instead_of_returning_a_broken_model(Estima
     assert _all_finite(est)
 
 
-def test_lbfgs_on_huge_inputs_raises_and_keeps_finite_weights():
+def test_lbfgs_on_huge_inputs_keeps_finite_weights_and_warns_like_sklearn_does_not_raise():
     X, y = make_classification(n_samples=60, n_features=4, random_state=0)
-    est = SGDMLPRegressor((4,), solver="lbfgs", max_iter=20, random_state=0)
-    with pytest.raises(ValueError, match="Solver produced non-finite parameter weights"):
+    kw = dict(hidden_layer_sizes=(4,), solver="lbfgs", max_iter=20, random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        theirs = MLPRegressor(**kw).fit(X * 1e300, y)  # no error: its weights are finite
+    est = SGDMLPRegressor(**kw)
+    with pytest.warns(UserWarning, match="non-finite loss"):
         est.fit(X * 1e300, y)
-    assert _all_finite(est)
+    assert _all_finite(est) and est.n_iter_ == theirs.n_iter_
+
+
+def test_lbfgs_ending_on_non_finite_weights_raises_sklearns_error_and_rolls_back(
+        monkeypatch, data):
+    X, y = data
+    original = _training.scipy.optimize.minimize
+
+    def minimize(fun, x0, **kwargs):
+        result = original(fun, x0, **kwargs)
+        kwargs["callback"](result)  # the last finite iterate, as scipy reports each
+        result.x = np.full_like(result.x, np.nan)  # then a step into NaN weights
+        return result
+
+    monkeypatch.setattr(_training.scipy.optimize, "minimize", minimize)
+    reg = SGDMLPRegressor((8,), solver="lbfgs", max_iter=50, random_state=0)
+    with pytest.raises(ValueError, match="^" + re.escape(SKLEARN_MESSAGE) + " The weights were rolled back"):
+        reg.fit(X, y)
+    assert _all_finite(reg)
+    assert np.isfinite(reg.predict(X)).all()
 
 
 def test_partial_fit_after_a_divergence_resumes_from_the_restored_weights(data):
@@ -131,14 +170,51 @@ def test_partial_fit_after_a_divergence_resumes_from_the_restored_weights(data):
     assert reg.loss_curve_[-1] < reg.loss_curve_[0]
 
 
-def test_divergence_under_early_stopping_keeps_the_best_validated_weights(monkeypatch, data):
+def test_divergence_under_early_stopping_warns_and_keeps_the_best_validated_weights(
+        monkeypatch, data):
     X, y = data
-    _sabotage_step(monkeypatch, Adam, 9, _poison)
+    _sabotage_step(monkeypatch, Adam, 9, _poison)  # in epoch 2 (5 steps of 90 rows)
     reg = _regressor(early_stopping=True, max_iter=20)
-    with pytest.raises(ValueError, match="best validation score so far"):
+    with pytest.warns(UserWarning, match="Training diverged in epoch 2.*Early stopping kept "
+                      "the weights of the epoch with the best validation score"):
         reg.fit(X, y)
+    monkeypatch.undo()
     assert _all_finite(reg)
-    assert reg.best_validation_score_ == max(reg.validation_scores_)
+    assert reg.n_iter_ == 2 == len(reg.loss_curve_) == len(reg.validation_scores_)
+    assert isinstance(reg.validation_scores_[-1], float) and np.isnan(reg.validation_scores_[-1])
+    assert reg.best_validation_score_ == np.nanmax(reg.validation_scores_)
+    best_epoch = int(np.nanargmax(reg.validation_scores_)) + 1
+    at_best = _regressor(early_stopping=True, max_iter=best_epoch).fit(X, y)
+    _assert_same_weights(_weights(reg), _weights(at_best))
+
+
+def test_sklearn_issue_29504_diverging_early_stopping_fit_records_nan_and_does_not_raise():
+    # scikit-learn's regression test, on our class
+    X, y = load_iris(return_X_y=True)
+    mlp = SGDMLPRegressor(hidden_layer_sizes=100, activation="identity", solver="sgd",
+                          learning_rate_init=1, max_iter=20, early_stopping=True,
+                          n_iter_no_change=10, random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        with pytest.warns(UserWarning, match="Training diverged"):
+            mlp.fit(X, y)
+    assert str(mlp.validation_scores_[-1]) == str(np.nan)
+    assert isinstance(mlp.validation_scores_[-1], float)
+    assert _all_finite(mlp) and np.isfinite(mlp.predict(X)).all()
+
+
+def test_grid_search_survives_a_diverging_candidate():
+    X, y = load_iris(return_X_y=True)
+    est = SGDMLPRegressor(100, activation="identity", solver="sgd", early_stopping=True,
+                          max_iter=20, random_state=0)
+    search = GridSearchCV(est, {"learning_rate_init": [1.0, 0.001]}, cv=3,
+                          error_score="raise")
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        search.fit(X, y)
+    assert any("Training diverged" in str(w.message) for w in caught)
+    assert np.isfinite(search.cv_results_["mean_test_score"]).all()
 
 
 # ------------------------------------------------------------ interruption
