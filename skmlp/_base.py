@@ -342,7 +342,7 @@ class BaseSGDMLP(
             # partial_fit starts a fresh optimizer from the restored weights.
             self._optimizer = None
         if keep_best and self._tracker.best_params is not None:
-            self._network.params[...] = self._tracker.best_params
+            self._network.restore(self._tracker.best_params)
             if self.early_stopping:
                 # In scikit-learn the restored coefs_ *are* its best-weight
                 # arrays: a warm-started refit trains them in place, and ends on

@@ -4,7 +4,8 @@ It reproduces scikit-learn's MLP rule: an epoch counts as "no improvement" when 
 monitored validation score fails to exceed the best by ``tol`` (or the training
 loss fails to drop below the best by ``tol``); training reacts once more than
 ``n_iter_no_change`` such epochs run in a row. When it monitors a score it keeps a
-copy of the best parameters, to be restored at the end.
+copy of the best epoch's network snapshot (parameters and batch-norm running
+statistics, ``Network.snapshot``), to be restored at the end.
 
 This module is part of the NumPy core: it imports no scikit-learn.
 """
@@ -42,10 +43,11 @@ class PlateauTracker:
 
         Parameters
         ----------
-        params : ndarray of shape (n_params,)
+        params : ndarray of shape (n_snapshot,)
+            The network's snapshot.
         """
         if self.best_params is None or self.best_params.shape != params.shape:
-            self.best_params = np.empty_like(params)  # (n_params,)
+            self.best_params = np.empty_like(params)  # (n_snapshot,)
         np.copyto(self.best_params, params)
 
     def update(self, value, params):
@@ -55,8 +57,9 @@ class PlateauTracker:
         ----------
         value : float
             Validation score ("score" mode) or training loss ("loss" mode).
-        params : ndarray of shape (n_params,)
-            The parameters that achieved it; copied if they are the best.
+        params : ndarray of shape (n_snapshot,)
+            The snapshot of the network that achieved it; copied if it is the
+            best.
 
         Returns
         -------

@@ -34,7 +34,7 @@ class FitRecordsMixin:
         _, mode, keep_best = self._tracker_setup()
         tracker = PlateauTracker(self.tol, self.n_iter_no_change, mode, keep_best)
         if keep_best:
-            tracker.remember(self._network.params)
+            tracker.remember(self._network.snapshot())
         return tracker
 
     def _publish_log(self):

@@ -144,6 +144,48 @@ class Network:
             if isinstance(layer, BatchNorm):
                 layer.momentum = float(momentum)
 
+    def snapshot(self, out=None):
+        """A copy of everything predictions use: parameters and running statistics.
+
+        Parameters
+        ----------
+        out : ndarray of shape (n_snapshot,) or None, default=None
+            Buffer of a previous snapshot to overwrite; allocated when None.
+
+        Returns
+        -------
+        snapshot : ndarray of shape (n_snapshot,)
+            ``params``, then each batch-norm layer's running mean and variance.
+        """
+        parts = [self.params] + [
+            stat for layer in self.layers if isinstance(layer, BatchNorm)
+            for stat in (layer.running_mean, layer.running_var)
+        ]
+        size = sum(part.shape[0] for part in parts)
+        if out is None or out.shape != (size,) or not out.flags.writeable:
+            out = np.empty(size, dtype=self.dtype)  # (n_snapshot,)
+        np.concatenate(parts, out=out)  # (n_snapshot,)
+        return out
+
+    def restore(self, snapshot):
+        """Put back a ``snapshot``: the parameters and the running statistics together.
+
+        Parameters
+        ----------
+        snapshot : ndarray of shape (n_snapshot,) or (n_params,)
+            From ``snapshot``; one holding the parameters alone (made by older
+            versions) restores just them.
+        """
+        self.params[...] = snapshot[: self.n_params]
+        if snapshot.shape[0] == self.n_params:
+            return
+        offset = self.n_params
+        for layer in self.layers:
+            if isinstance(layer, BatchNorm):
+                for stat in (layer.running_mean, layer.running_var):
+                    stat[...] = snapshot[offset : offset + stat.shape[0]]  # (n_units,)
+                    offset += stat.shape[0]
+
     def allocate(self, batch_size):
         """Preallocate every layer's training buffers for ``batch_size`` rows.
 

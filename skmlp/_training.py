@@ -158,9 +158,11 @@ def fit_stochastic(network, loss, penalty, optimizer, schedule, tracker, log, X,
     dZ_buf = np.empty((batch_size, Y.shape[1]), dtype=dtype)  # (batch, n_out)
     gatherer = BatchGatherer(X, Y, sample_weight, batch_size, shuffle)
     sample_idx = np.arange(n_samples)  # (n_samples,)
-    # The parameters after the last completed epoch: what an interruption or a
-    # divergence rolls back to. Refreshed by one copy per epoch.
-    last_good = network.params.copy()  # (n_params,)
+    # Everything predictions use (parameters and batch-norm running statistics)
+    # after the last completed epoch: what an interruption or a divergence rolls
+    # back to, and what the tracker copies when the epoch is its best. Refreshed
+    # by one copy per epoch.
+    last_good = network.snapshot()  # (n_snapshot,)
     if monitor is None:
         monitor = "score" if validation_score is not None else "loss"
     proximal = getattr(penalty, "l1", 0.0) > 0
@@ -197,7 +199,7 @@ def fit_stochastic(network, loss, penalty, optimizer, schedule, tracker, log, X,
                 thread_tuner.pause()
             if status == "diverged" or not np.isfinite(network.params).all():
                 status = "diverged"
-                np.copyto(network.params, last_good)
+                network.restore(last_good)
                 if record_divergence:
                     # as scikit-learn records it: the epoch's loss, and NaN
                     # for the validation of its non-finite weights
@@ -210,7 +212,7 @@ def fit_stochastic(network, loss, penalty, optimizer, schedule, tracker, log, X,
                     if validation_loss is not None:
                         log.validation_loss_curve.append(math.nan)
                 break
-            np.copyto(last_good, network.params)
+            network.snapshot(out=last_good)
             log.n_iter += 1
             log.loss = accumulated / n_samples
             log.t += n_samples
@@ -228,7 +230,7 @@ def fit_stochastic(network, loss, penalty, optimizer, schedule, tracker, log, X,
                 log.validation_loss_curve.append(vloss)
                 if verbose:
                     print("Validation loss: %f" % vloss)
-            plateau = tracker.update(monitored[monitor], network.params)
+            plateau = tracker.update(monitored[monitor], last_good)
             schedule.epoch_end(log.t)
             if on_epoch_end is not None and on_epoch_end():
                 status = "stopped"
@@ -250,7 +252,7 @@ def fit_stochastic(network, loss, penalty, optimizer, schedule, tracker, log, X,
     except KeyboardInterrupt:
         # A signal can land between two operations of an optimizer step: undo the
         # unfinished epoch rather than keep a half-applied update.
-        np.copyto(network.params, last_good)
+        network.restore(last_good)
         status = "interrupted"
     finally:
         network.release()

@@ -406,3 +406,29 @@ def test_invalid_regression_loss_parameters_raise_errors_naming_them(param, valu
     X, y = regression
     with pytest.raises(ValueError, match=param):
         SGDMLPRegressor(**{param: value}).fit(X, y)
+
+
+# --- restoring the best epoch restores everything predict uses -----------------
+
+
+@pytest.mark.parametrize("batch_norm", [False, True], ids=["plain", "batch_norm"])
+@pytest.mark.parametrize("restore", ["early_stopping", "restore_best_weights"])
+@pytest.mark.usefixtures("_quiet")
+def test_model_restored_to_epoch_k_predicts_exactly_as_one_trained_for_k_epochs(
+    restore, batch_norm, data
+):
+    X, y = data
+    kw = dict(hidden_layer_sizes=(16, 16), solver="adamw", dropout=0.1,
+              batch_norm=batch_norm, learning_rate_init=0.02, batch_size=16,
+              n_iter_no_change=3, random_state=0)
+    if restore == "early_stopping":
+        kw.update(early_stopping=True, validation_fraction=0.25)
+    else:
+        kw.update(restore_best_weights=True, tol=0.0)
+    restored = SGDMLPClassifier(max_iter=25, **kw).fit(X, y)
+    curve = (restored.validation_scores_ if restore == "early_stopping"
+             else -np.asarray(restored.loss_curve_))
+    k = int(np.argmax(curve)) + 1
+    assert k < restored.n_iter_  # a restore happened
+    trained_k = SGDMLPClassifier(max_iter=k, **kw).fit(X, y)
+    assert_array_equal(restored.predict_proba(X), trained_k.predict_proba(X))
