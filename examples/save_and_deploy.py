@@ -1,9 +1,9 @@
 """Save a model safely with skops, then deploy it as ONNX.
 
 skops files load without pickle's arbitrary code: only the types you trust are
-rebuilt, and an skmlp model needs just its own class trusted. ``to_sklearn()``
-gives an equivalent scikit-learn MLP, which skl2onnx turns into ONNX for
-onnxruntime. Needs ``pip install "skmlp[skops,onnx]"``.
+rebuilt, and an skmlp model needs just its own class trusted. skl2onnx turns the
+model itself into ONNX for onnxruntime (skmlp registers its converters with
+skl2onnx). Needs ``pip install "skmlp[skops,onnx]"``.
 Run ``python examples/save_and_deploy.py``.
 """
 
@@ -31,7 +31,7 @@ assert (loaded.predict(X) == clf.predict(X)).all()
 loaded.set_params(solver="adam")  # loaded models keep learning with partial_fit
 print("loaded; partial_fit continues: loss", loaded.partial_fit(X, y).loss_)
 
-onx = to_onnx(clf.to_sklearn(), X[:1], options={"zipmap": False})
+onx = to_onnx(clf, X[:1], options={"zipmap": False})
 session = rt.InferenceSession(onx.SerializeToString(),
                               providers=["CPUExecutionProvider"])
 labels, proba = session.run(None, {session.get_inputs()[0].name: X})

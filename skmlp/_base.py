@@ -110,14 +110,17 @@ class BaseSGDMLP(
         rates, batch_norm = self._layer_config = self._network_config(
             len(layer_units) - 2
         )
+        n_hidden = len(layer_units) - 2
         network = build_mlp(
-            layer_units, self.activation, dtype, dropout=rates, batch_norm=batch_norm
+            layer_units, self._hidden_activations(n_hidden), dtype, dropout=rates,
+            batch_norm=batch_norm,
         )
         if coefs is None:
             init = INITIALIZERS[self.init]
             coefs, intercepts = [], []
-            for n_in, n_out in zip(layer_units[:-1], layer_units[1:]):
-                W, b = init(n_in, n_out, self._rng, dtype, self.activation)
+            for n_in, n_out, act in zip(layer_units[:-1], layer_units[1:],
+                                        self._init_activations(n_hidden)):
+                W, b = init(n_in, n_out, self._rng, dtype, act)
                 coefs.append(W)
                 intercepts.append(b)
         network.set_coefs(coefs, intercepts)
@@ -241,6 +244,7 @@ class BaseSGDMLP(
                 f"dropout={list(config[0])} and batch_norm={config[1]}. They cannot "
                 "change under warm_start or partial_fit: refit from scratch."
             )
+        self._check_same_activations(self._network)
 
     def _fit_stochastic(self, X, Y, sample_weight, incremental, validation_set=None,
                         callbacks=None):

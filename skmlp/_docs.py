@@ -5,12 +5,21 @@ COMMON_PARAMETERS = """\
         The ith element is the number of units in the ith hidden layer.
 
     activation : {'identity', 'logistic', 'tanh', 'relu', 'leaky_relu', \
-'elu', 'gelu', 'softplus'}, default='relu'
+'elu', 'gelu', 'softplus'} or array-like of them, default='relu'
         Activation function of the hidden layers: 'identity' returns ``x``,
         'logistic' ``1 / (1 + exp(-x))``, 'tanh' ``tanh(x)``, 'relu'
         ``max(0, x)``; not in scikit-learn: 'leaky_relu' ``max(x, 0.01 x)``,
         'elu' ``x`` for ``x > 0`` else ``exp(x) - 1``, 'gelu' ``x * Phi(x)``
-        (exact, with the normal CDF), 'softplus' ``log(1 + exp(x))``.
+        (exact, with the normal CDF), 'softplus' ``log(1 + exp(x))``. One name
+        for all hidden layers, or (not in scikit-learn) one name per hidden
+        layer, e.g. ``('tanh', 'relu')`` for two. The initial weights follow
+        the activations: a single name serves every layer, the output layer
+        included, as in scikit-learn (``init='glorot_uniform'`` narrows its
+        bound to ``sqrt(2 / (fan_in + fan_out))`` for 'logistic'); with one name
+        per hidden layer, each hidden layer is initialised for its own
+        activation and the output layer for the last hidden layer's, so a list
+        repeating one name gives the weights that name gives. The activations
+        cannot change under ``warm_start`` or ``partial_fit``.
 
     solver : {'lbfgs', 'sgd', 'adam', 'adamw', 'adagrad', 'rmsprop'}, \
 default='adam'

@@ -1,4 +1,5 @@
-"""Export to an equivalent fitted scikit-learn MLP (and from there to ONNX).
+"""Export to an equivalent fitted scikit-learn MLP (ONNX export needs no detour
+through it: see ``_onnx``).
 
 ``to_sklearn`` reduces the network to the dense stack scikit-learn's MLP computes
 at predict time. Every other layer must act at predict time as a per-unit affine
@@ -97,21 +98,35 @@ def to_sklearn(est):
         With the parameters scikit-learn knows, and ``coefs_``/``intercepts_``
         holding the folded weights.
     """
-    if est.activation not in MLP_ACTIVATIONS:
+    hidden = [layer.activation.name for layer in est._network.dense_layers[:-1]]
+    if len(set(hidden)) > 1:
         raise ValueError(
-            f"activation={est.activation!r} has no scikit-learn equivalent; "
-            f"to_sklearn supports {sorted(MLP_ACTIVATIONS)}."
+            f"This model mixes hidden activations ({hidden}), but scikit-learn's "
+            "MLP has one activation for all hidden layers, so it has no "
+            "scikit-learn equivalent. For ONNX, convert the model itself: "
+            "skl2onnx.to_onnx(est, X[:1])."
+        )
+    activation = hidden[0] if hidden else est.activation
+    if not isinstance(activation, str):  # no hidden layer: the name is unused
+        activation = "relu"
+    if activation not in MLP_ACTIVATIONS:
+        raise ValueError(
+            f"activation={activation!r} has no scikit-learn equivalent; "
+            f"to_sklearn supports {sorted(MLP_ACTIVATIONS)}. For ONNX, convert "
+            "the model itself: skl2onnx.to_onnx(est, X[:1])."
         )
     cls = MLPClassifier if est._is_classifier() else MLPRegressor
     known = cls().get_params()
     params = {k: v for k, v in est.get_params(deep=False).items() if k in known}
+    params["activation"] = activation
     # scikit-learn >= 1.7 has MLPRegressor(loss=...); before, squared error only.
     supported = ("squared_error", "poisson") if "loss" in known else ("squared_error",)
     loss = getattr(est, "loss", "squared_error")
     if not est._is_classifier() and loss not in supported:
         raise ValueError(
             f"loss={loss!r} has no scikit-learn equivalent in this version; "
-            f"to_sklearn supports {list(supported)}."
+            f"to_sklearn supports {list(supported)}. For ONNX, convert the model "
+            "itself: skl2onnx.to_onnx(est, X[:1])."
         )
     mlp = cls(**params)
     coefs, intercepts = folded_coefs(est._network)

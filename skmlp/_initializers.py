@@ -3,7 +3,12 @@
 ``glorot_uniform`` reproduces scikit-learn's MLP exactly: for a random state seeded
 alike it draws the same numbers in the same order (the weights, then the biases of
 each layer, uniform on ``[-bound, bound]`` with ``bound = sqrt(6 / (fan_in +
-fan_out))``, or ``sqrt(2 / ...)`` when the hidden activation is logistic).
+fan_out))``, or ``sqrt(2 / ...)`` when the layer is initialised for the logistic
+activation). Which activation a layer is initialised for is the estimators' rule
+(``ParamsMixin._init_activations``): with one ``activation`` string, that string for
+every layer, the output layer included, as scikit-learn does; with one name per
+hidden layer, each hidden layer's own and, for the output layer, the last hidden
+layer's.
 
 The other schemes draw the weights from the same generator and start the biases at
 zero: ``he_normal`` (std ``sqrt(2 / fan_in)``, for relu-like activations),
@@ -30,7 +35,8 @@ def glorot_uniform(fan_in, fan_out, rng, dtype, activation="relu"):
     dtype : numpy dtype
         float32 or float64.
     activation : str, default="relu"
-        The network's hidden activation; 'logistic' narrows the bound.
+        The activation this layer is initialised for; 'logistic' narrows the
+        bound.
 
     Returns
     -------

@@ -39,7 +39,7 @@ class InspectionMixin:
         )
 
     def to_sklearn(self):
-        """An equivalent fitted scikit-learn MLP, e.g. for ONNX export.
+        """An equivalent fitted scikit-learn MLP.
 
         The result is a :class:`~sklearn.neural_network.MLPClassifier` or
         :class:`~sklearn.neural_network.MLPRegressor` with the parameters
@@ -57,14 +57,17 @@ class InspectionMixin:
         ------
         ValueError
             If the model uses an activation, loss or layer scikit-learn's MLP
-            cannot express.
+            cannot express, or mixes activations (scikit-learn's MLP has one
+            for all hidden layers).
 
         Examples
         --------
-        Convert to ONNX with skl2onnx (``pip install "skmlp[onnx]"``)::
+        ONNX export needs no detour through scikit-learn: skl2onnx
+        (``pip install "skmlp[onnx]"``) converts the model itself, whatever its
+        activations and loss::
 
             from skl2onnx import to_onnx
-            onx = to_onnx(est.to_sklearn(), X[:1].astype("float32"))
+            onx = to_onnx(est, X[:1].astype("float32"))
         """
         check_is_fitted(self)
         self._sync_params()

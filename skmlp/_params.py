@@ -2,8 +2,8 @@
 
 ``ParamsMixin`` holds the ``_parameter_constraints`` the two estimators share and
 the methods that turn parameters into what the fit needs: the hidden layer sizes,
-the dropout rates, the minibatch size, the penalty, and the checks of
-combinations a solver cannot honour.
+the hidden activations, the dropout rates, the minibatch size, the penalty,
+and the checks of combinations a solver cannot honour.
 """
 
 import warnings
@@ -11,6 +11,7 @@ from numbers import Integral, Real
 
 import numpy as np
 
+from ._activations import ACTIVATIONS
 from ._initializers import INITIALIZERS
 from ._penalties import ElasticNetPenalty, L2Penalty
 from ._sklearn_compat import Interval, Options, StrOptions
@@ -28,10 +29,7 @@ class ParamsMixin:
 
     _parameter_constraints: dict = {
         "hidden_layer_sizes": ["array-like", Interval(Integral, 1, None, closed="left")],
-        "activation": [
-            StrOptions({"identity", "logistic", "tanh", "relu", "leaky_relu", "elu",
-                        "gelu", "softplus"})
-        ],
+        "activation": [StrOptions(set(ACTIVATIONS)), "array-like"],
         "solver": [StrOptions({"lbfgs", *_STOCHASTIC_SOLVERS})],
         "alpha": [Interval(Real, 0, None, closed="left")],
         "batch_size": [StrOptions({"auto"}), Interval(Integral, 1, None, closed="left")],
@@ -92,12 +90,71 @@ class ParamsMixin:
             raise ValueError(f"dropout rates must be in [0, 1); got {self.dropout!r}.")
         return tuple(float(r) for r in rates)
 
+    def _hidden_activations(self, n_hidden):
+        """One activation name per hidden layer, validated.
+
+        A string names the activation of every hidden layer; a sequence holds
+        one name per hidden layer.
+        """
+        activation = self.activation
+        if isinstance(activation, str):
+            names = (activation,) * n_hidden
+        else:
+            names = tuple(np.asarray(activation, dtype=object).ravel())
+        unknown = [n for n in names if not isinstance(n, str) or n not in ACTIVATIONS]
+        problem = None
+        if not isinstance(activation, str) and np.ndim(activation) != 1:
+            problem = f"not a flat sequence: shape {np.shape(activation)}"
+        elif unknown:
+            problem = f"{', '.join(map(repr, unknown))} not among them"
+        elif len(names) != n_hidden:
+            problem = f"{len(names)} name(s) for {n_hidden} hidden layer(s)"
+        if problem is not None:
+            raise ValueError(
+                f"The 'activation' parameter of {type(self).__name__} must be a str "
+                f"among {sorted(ACTIVATIONS)} or an array-like of them with one name "
+                f"per hidden layer ({n_hidden}). Got {activation!r} instead "
+                f"({problem})."
+            )
+        return tuple(str(n) for n in names)
+
+    def _init_activations(self, n_hidden):
+        """The activation each dense layer's initial weights are drawn for.
+
+        A string serves every layer, the output layer included, as in
+        scikit-learn (whose glorot bound narrows for 'logistic' everywhere). With
+        one name per hidden layer, each hidden layer is initialised for the
+        activation it feeds and the output layer for the last hidden layer's
+        (the activation of its input), so a list of identical names draws what
+        the string draws; with no hidden layer, for 'relu' (the default).
+        """
+        if isinstance(self.activation, str):
+            return (self.activation,) * (n_hidden + 1)
+        names = self._hidden_activations(n_hidden)
+        return names + (names[-1] if names else "relu",)
+
+    def _check_same_activations(self, network):
+        """Refuse, under warm_start or partial_fit, activations other than the
+        network's (a string and the list repeating it are the same)."""
+        built = tuple(layer.activation.name for layer in network.dense_layers[:-1])
+        asked = self._hidden_activations(len(built))
+        if asked != built:
+            raise ValueError(
+                f"The network was built with activation={list(built)}; this call "
+                f"asks for activation={list(asked)}. The activations cannot change "
+                "under warm_start or partial_fit: refit from scratch."
+            )
+
     def _network_config(self, n_hidden):
         """What the layer stack depends on besides the layer sizes."""
         return self._dropout_rates(n_hidden), bool(self.batch_norm)
 
     def _check_toolkit_params(self):
-        """Reject combinations the solvers cannot honour."""
+        """Reject an invalid list of activations or dropout rates, and
+        combinations the solvers cannot honour."""
+        n_hidden = len(self._hidden_layer_sizes())
+        self._hidden_activations(n_hidden)
+        self._dropout_rates(n_hidden)  # before any state changes
         if self.solver == "lbfgs":
             bad = []
             if np.any(np.asarray(self.dropout, dtype=float) > 0):

@@ -19,6 +19,8 @@ ESTIMATORS = [
     SGDMLPClassifier(class_weight="balanced", max_iter=50),
     SGDMLPRegressor(solver="rmsprop", max_iter=50),
     SGDMLPRegressor(loss="huber", l1_ratio=0.5, max_iter=50),
+    # one activation per hidden layer
+    SGDMLPClassifier((32, 16), activation=["tanh", "relu"], max_iter=50),
 ]
 
 _EQUIVALENCE_CHECKS = (

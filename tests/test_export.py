@@ -51,6 +51,24 @@ def test_to_sklearn_regressor_predicts_as_ours(loss):
     np.testing.assert_allclose(mlp.predict(X), est.predict(X), rtol=1e-12)
 
 
+def test_to_sklearn_refuses_mixed_activations_and_points_at_onnx():
+    X = _X()
+    est = _fit(SGDMLPRegressor((6, 4), activation=["tanh", "relu"], max_iter=5,
+                               random_state=0), X, X[:, 0])
+    with pytest.raises(ValueError, match="scikit-learn's MLP has one activation.*"
+                                         "skl2onnx.to_onnx\\(est"):
+        est.to_sklearn()
+
+
+def test_to_sklearn_takes_a_list_repeating_one_activation_as_that_activation():
+    X = _X()
+    est = _fit(SGDMLPRegressor((6, 4), activation=["tanh", "tanh"], max_iter=5,
+                               random_state=0), X, X[:, 0])
+    mlp = est.to_sklearn()
+    assert mlp.activation == "tanh"
+    np.testing.assert_allclose(mlp.predict(X), est.predict(X), rtol=1e-12)
+
+
 def test_to_sklearn_copies_weights():
     X = _X()
     est = _fit(SGDMLPRegressor((6,), max_iter=5, random_state=0), X, X[:, 0])

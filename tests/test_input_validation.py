@@ -97,6 +97,8 @@ INVALID_PARAMETERS = [
     ("hidden_layer_sizes", (10, 0), "hidden_layer_sizes must be > 0"),
     ("hidden_layer_sizes", -3, "'hidden_layer_sizes' parameter"),
     ("activation", "swish", "'activation' parameter"),
+    ("activation", ["relu", "tanh"], "'activation' parameter"),  # two for one layer
+    ("activation", ["swish"], "'activation' parameter"),
     ("solver", "rprop", "'solver' parameter"),
     ("alpha", -1.0, "'alpha' parameter"),
     ("batch_size", 0, "'batch_size' parameter"),
@@ -186,9 +188,11 @@ def test_refused_fit_trains_nothing(monkeypatch):
         lambda m: m.fit(np.hstack([X, X]), np.zeros(20)),
         lambda m: m.partial_fit(X[:, :2], Y_CLS),
         lambda m: m.partial_fit(X, np.full(20, 9)),
+        lambda m: m.set_params(activation=["relu", "tanh"]).fit(X, Y_CLS),
     ],
     ids=["fit-negative-weights-new-shape", "fit-single-class-new-shape",
-         "partial_fit-wrong-features", "partial_fit-unknown-label"],
+         "partial_fit-wrong-features", "partial_fit-unknown-label",
+         "fit-two-activations-for-one-layer"],
 )
 def test_refused_call_leaves_a_fitted_model_unchanged(bad_call):
     clf = SGDMLPClassifier((4,), max_iter=5, random_state=0).fit(X, Y_CLS)

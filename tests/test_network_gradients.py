@@ -96,9 +96,9 @@ def _fd_gradient(net, X, Y, w, loss, penalty, scale):
 
 def _check_gradient(activation, loss_name, weighted, alpha, sparse=False, seed=0):
     net, X, Y = _setup(activation, loss_name, seed=seed, sparse=sparse)
-    if activation == "relu":
-        # the finite differences must not straddle relu's kink
-        for Z in _hidden_pre_activations(net, X):
+    for layer, Z in zip(net.dense_layers, _hidden_pre_activations(net, X)):
+        if layer.activation.name == "relu":
+            # the finite differences must not straddle relu's kink
             assert np.abs(Z).min() > KINK_MARGIN
     w = None
     scale = float(N_SAMPLES)
@@ -124,6 +124,21 @@ def _check_gradient(activation, loss_name, weighted, alpha, sparse=False, seed=0
 @pytest.mark.parametrize("activation", sorted(ACTIVATIONS))
 def test_network_gradient_matches_finite_differences(activation, loss_name, weighted, alpha):
     _check_gradient(activation, loss_name, weighted, alpha)
+
+
+# every activation once, each next to a different one
+MIXED_ACTIVATIONS = [("tanh", "relu"), ("gelu", "logistic"), ("leaky_relu", "softplus"),
+                     ("elu", "identity")]
+
+
+@pytest.mark.parametrize("loss_name", ["squared_error", "log_loss", "binary_log_loss"])
+@pytest.mark.parametrize("activations", MIXED_ACTIVATIONS, ids="-".join)
+def test_network_gradient_with_one_activation_per_hidden_layer_matches_finite_differences(
+    activations, loss_name
+):
+    net, _, _ = _setup(list(activations), loss_name)
+    assert [layer.activation.name for layer in net.dense_layers] == [*activations, "identity"]
+    _check_gradient(list(activations), loss_name, True, 0.3)
 
 
 @pytest.mark.parametrize("loss_name", ["squared_error", "log_loss"])

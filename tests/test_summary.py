@@ -69,6 +69,24 @@ def test_summary_lists_each_layer_with_shape_activation_and_count():
     assert f"Total params: {est.n_params_:,}" in table
 
 
+def test_summary_shows_each_hidden_layers_own_activation():
+    X = np.random.RandomState(0).randn(30, 3)  # (30, 3)
+    est = SGDMLPClassifier((5, 4, 3), activation=["tanh", "relu", "gelu"],
+                           batch_norm=True, max_iter=2, random_state=0)
+    with pytest.warns(Warning):
+        est.fit(X, np.arange(30) % 2)
+    rows = _rows(est)
+    assert [(r[1], r[3]) for r in rows] == [
+        ("Input", ""),
+        ("Dense", "tanh"), ("BatchNorm", ""),
+        ("Dense", "relu"), ("BatchNorm", ""),
+        ("Dense", "gelu"), ("BatchNorm", ""),
+        ("Dense", "logistic"),
+    ]
+    table = est.summary()
+    assert all(_printed(row, table) for row in rows)
+
+
 def test_summary_names_the_output_link_of_a_multiclass_classifier():
     X = np.random.RandomState(0).randn(30, 3)  # (30, 3)
     est = SGDMLPClassifier((4,), max_iter=2, random_state=0)

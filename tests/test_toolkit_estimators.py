@@ -259,6 +259,90 @@ def test_new_activations_and_initialisations_learn(activation, init, data):
     assert clf.loss_curve_[-1] < clf.loss_curve_[0]
 
 
+# --- one activation per hidden layer ------------------------------------------------
+
+
+@pytest.mark.parametrize("init", ["glorot_uniform", "he_normal"])
+@pytest.mark.parametrize("activation", ["logistic", "relu", "gelu"])
+def test_a_list_repeating_one_activation_gives_the_weights_of_that_string(
+    activation, init, data
+):
+    X, y = data
+    string = SGDMLPClassifier((7, 5), activation=activation, init=init, max_iter=5,
+                              random_state=0).fit(X, y)
+    for spelled in ([activation] * 2, (activation,) * 2, np.array([activation] * 2)):
+        listed = SGDMLPClassifier((7, 5), activation=spelled, init=init, max_iter=5,
+                                  random_state=0).fit(X, y)
+        for a, b in zip(string.coefs_ + string.intercepts_,
+                        listed.coefs_ + listed.intercepts_):
+            assert_array_equal(a, b)
+
+
+def test_each_hidden_layer_gets_its_own_activation_and_the_model_learns(data):
+    X, y = data
+    clf = SGDMLPClassifier((8, 6, 5), activation=["tanh", "relu", "gelu"], max_iter=30,
+                           learning_rate_init=0.01, random_state=0).fit(X, y)
+    names = [layer.activation.name for layer in clf._network.dense_layers]
+    assert names == ["tanh", "relu", "gelu", "identity"]
+    assert clf.loss_curve_[-1] < clf.loss_curve_[0]
+    clone = pickle.loads(pickle.dumps(clf))
+    assert_array_equal(clone.predict_proba(X), clf.predict_proba(X))
+
+
+def test_mixed_activations_initialise_each_layer_for_the_activation_it_feeds(data):
+    from skmlp._initializers import glorot_uniform
+
+    X, y = data
+    # a step of 1e-300 leaves the initial weights as they were drawn
+    clf = SGDMLPClassifier((6, 4), activation=["logistic", "relu"], max_iter=1,
+                           learning_rate_init=1e-300, random_state=0).fit(X, y)
+    rng = np.random.RandomState(0)
+    units = [X.shape[1], 6, 4, 3]
+    # glorot narrows its bound for 'logistic': the first layer only; the output
+    # layer is drawn for the last hidden layer's activation
+    for i, act in enumerate(["logistic", "relu", "relu"]):
+        W, b = glorot_uniform(units[i], units[i + 1], rng, np.float64, act)
+        assert_array_equal(clf.coefs_[i], W)
+        assert_array_equal(clf.intercepts_[i], b)
+
+
+@pytest.mark.parametrize("activation, match", [
+    (["relu"], "1 name\\(s\\) for 2 hidden layer"),
+    (["relu", "tanh", "relu"], "3 name\\(s\\) for 2 hidden layer"),
+    (["relu", "swish"], "'swish' not among them"),
+    ([["relu", "tanh"]], "not a flat sequence"),
+])
+def test_bad_activation_list_is_a_value_error_naming_the_parameter(activation, match, data):
+    X, y = data
+    clf = _clf(max_iter=2).fit(X, y)
+    before = clf.predict_proba(X)
+    with pytest.raises(ValueError, match="The 'activation' parameter of SGDMLPClassifier "
+                                         "must be a str among .*" + match):
+        clf.set_params(hidden_layer_sizes=(4, 4), activation=activation).fit(X, y)
+    assert_array_equal(clf.predict_proba(X), before)  # the refused call changed nothing
+
+
+@pytest.mark.parametrize("method", ["warm_start", "partial_fit"])
+def test_changing_activations_under_warm_start_or_partial_fit_is_a_clear_error(method, data):
+    X, y = data
+    clf = SGDMLPClassifier((5, 4), activation=["tanh", "relu"], max_iter=2,
+                           warm_start=True, random_state=0)
+    clf.fit(X, y)
+    clf.set_params(activation=["relu", "tanh"])
+    with pytest.raises(ValueError, match="activation=\\['tanh', 'relu'\\].*cannot change"):
+        clf.fit(X, y) if method == "warm_start" else clf.partial_fit(X, y)
+
+
+def test_the_same_activations_spelled_differently_are_no_change_under_warm_start(data):
+    X, y = data
+    clf = SGDMLPClassifier((5, 4), activation="tanh", max_iter=2, warm_start=True,
+                           random_state=0).fit(X, y)
+    before = clf.coefs_[0].copy()
+    clf.set_params(activation=("tanh", "tanh")).fit(X, y)
+    clf.partial_fit(X, y)
+    assert not np.array_equal(before, clf.coefs_[0])
+
+
 # --- regression losses --------------------------------------------------------------
 
 
