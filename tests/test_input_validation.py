@@ -189,10 +189,11 @@ def test_refused_fit_trains_nothing(monkeypatch):
         lambda m: m.partial_fit(X[:, :2], Y_CLS),
         lambda m: m.partial_fit(X, np.full(20, 9)),
         lambda m: m.set_params(activation=["relu", "tanh"]).fit(X, Y_CLS),
+        lambda m: m.set_params(dropout=[0.1, 0.2]).fit(X, Y_CLS),
     ],
     ids=["fit-negative-weights-new-shape", "fit-single-class-new-shape",
          "partial_fit-wrong-features", "partial_fit-unknown-label",
-         "fit-two-activations-for-one-layer"],
+         "fit-two-activations-for-one-layer", "fit-two-dropout-rates-for-one-layer"],
 )
 def test_refused_call_leaves_a_fitted_model_unchanged(bad_call):
     clf = SGDMLPClassifier((4,), max_iter=5, random_state=0).fit(X, Y_CLS)
@@ -204,3 +205,4 @@ def test_refused_call_leaves_a_fitted_model_unchanged(bad_call):
     assert clf.n_features_in_ == 3
     np.testing.assert_array_equal(clf.classes_, [0, 1])
     assert {k: v for k, v in vars(clf).items() if not k.startswith("_")}.keys() == state.keys()
+    assert (clf.n_iter_, clf.t_) == (state["n_iter_"], state["t_"])
