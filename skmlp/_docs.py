@@ -38,17 +38,16 @@ default='adam'
 
     learning_rate : {'constant', 'invscaling', 'adaptive', 'cosine'}, \
 default='constant'
-        Learning-rate schedule of every stochastic solver: 'constant' keeps
+        Learning-rate schedule. scikit-learn's three values act on
+        ``solver='sgd'`` only, as in scikit-learn: 'constant' keeps
         ``learning_rate_init``; 'invscaling' uses ``learning_rate_init / (t + 1)
         ** power_t`` with ``t`` the samples seen; 'adaptive' divides the rate by
         5 whenever ``n_iter_no_change`` epochs in a row fail to improve by
-        ``tol``, and stops once it is below 1e-6; 'cosine' (not in
-        scikit-learn) anneals it from ``learning_rate_init`` to 0 over
-        ``max_iter`` epochs. Difference from scikit-learn: its 'adam' ignores
-        ``learning_rate`` (and stops at the first plateau); here 'adam' and the
-        other adaptive solvers follow the schedule too, so 'adaptive' lowers
-        their rate on a plateau. With 'constant' (the default) every solver
-        behaves exactly as in scikit-learn.
+        ``tol``, and stops once it is below 1e-6. The other solvers ignore them
+        and keep ``learning_rate_init``, stopping at the first plateau, as
+        scikit-learn's 'adam' does. 'cosine' (not in scikit-learn) anneals the
+        rate of every stochastic solver from ``learning_rate_init`` to 0 over
+        ``max_iter`` epochs.
 
     learning_rate_init : float, default=0.001
         Initial learning rate of 'sgd' and 'adam'.
