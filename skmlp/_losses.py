@@ -95,10 +95,36 @@ class Loss:
         return f"{type(self).__name__}()"
 
 
+#: Machine epsilon of each float dtype (``np.finfo`` costs more than a small clip).
+_EPS = {np.dtype(t): np.finfo(t).eps for t in (np.float16, np.float32, np.float64)}
+
+
 def _clipped(P):
     """Probabilities clipped to ``[eps, 1 - eps]`` of their dtype, as scikit-learn does."""
-    eps = np.finfo(P.dtype).eps
-    return np.clip(P, eps, 1 - eps)  # (n, n_out)
+    eps = _EPS[P.dtype]
+    out = np.maximum(P, eps)  # (n, n_out)
+    return np.minimum(out, 1 - eps, out=out)  # (n, n_out)
+
+
+def _column_average(per_elem, sample_weight):
+    """``np.average(per_elem, weights=sample_weight, axis=0)`` by the same operations.
+
+    The same numbers as scikit-learn's call, without ``np.average``'s wrapper,
+    which costs more than the arithmetic on a minibatch.
+
+    Parameters
+    ----------
+    per_elem : ndarray of shape (n_samples, n_outputs)
+    sample_weight : ndarray of shape (n_samples,) or None
+
+    Returns
+    -------
+    average : ndarray of shape (n_outputs,)
+    """
+    if sample_weight is None:
+        return np.add.reduce(per_elem, axis=0) / per_elem.shape[0]  # (n_out,)
+    w = sample_weight.reshape(-1, 1)  # (n, 1)
+    return np.add.reduce(per_elem * w, axis=0) / np.add.reduce(w, axis=0)  # (n_out,)
 
 
 class SquaredError(Loss):
@@ -114,7 +140,7 @@ class SquaredError(Loss):
 
     def _value_and_grad(self, Z, Y, sample_weight, dZ):
         np.subtract(Z, Y, out=dZ)  # (n, n_out)
-        return 0.5 * np.average(dZ**2, weights=sample_weight, axis=0).mean()
+        return 0.5 * _column_average(dZ**2, sample_weight).mean()
 
     def inverse_link(self, Z):
         return Z
@@ -140,7 +166,7 @@ class Poisson(Loss):
         np.exp(dZ, out=dZ)  # (n, n_out) the mean exp(z)
         per_elem += dZ
         dZ -= Y
-        return np.average(per_elem, weights=sample_weight, axis=0).sum()
+        return _column_average(per_elem, sample_weight).sum()
 
     def inverse_link(self, Z):
         return np.exp(Z, out=Z)
@@ -159,7 +185,7 @@ class LogLoss(Loss):
         np.subtract(Z, z_max, out=dZ)  # (n, n_out) shifted
         np.exp(dZ, out=dZ)
         dZ /= np.add.reduce(dZ, axis=1, keepdims=True)  # (n, n_out) probabilities P
-        value = -np.average(xlogy(Y, _clipped(dZ)), weights=sample_weight, axis=0).sum()
+        value = -_column_average(xlogy(Y, _clipped(dZ)), sample_weight).sum()
         dZ -= Y  # (n, n_out) P - Y
         return value
 
@@ -181,7 +207,7 @@ class BinaryLogLoss(Loss):
         P = _clipped(dZ)  # (n, n_out)
         per_elem = xlogy(Y, P)  # (n, n_out)
         per_elem += xlogy(1 - Y, 1 - P)
-        value = -np.average(per_elem, weights=sample_weight, axis=0).sum()
+        value = -_column_average(per_elem, sample_weight).sum()
         dZ -= Y  # (n, n_out) P - Y
         return value
 
@@ -214,7 +240,7 @@ class Huber(Loss):
         abs_r = np.abs(dZ)  # (n, n_out)
         per_elem = np.where(abs_r <= d, 0.5 * dZ * dZ, d * (abs_r - 0.5 * d))  # (n, n_out)
         np.clip(dZ, -d, d, out=dZ)  # (n, n_out)
-        return np.average(per_elem, weights=sample_weight, axis=0).sum()
+        return _column_average(per_elem, sample_weight).sum()
 
     def inverse_link(self, Z):
         return Z
@@ -234,7 +260,7 @@ class AbsoluteError(Loss):
 
     def _value_and_grad(self, Z, Y, sample_weight, dZ):
         np.subtract(Z, Y, out=dZ)  # (n, n_out)
-        value = np.average(np.abs(dZ), weights=sample_weight, axis=0).sum()
+        value = _column_average(np.abs(dZ), sample_weight).sum()
         np.sign(dZ, out=dZ)  # (n, n_out)
         return value
 

@@ -8,18 +8,13 @@ import numpy as np
 import pytest
 from numpy.testing import assert_allclose, assert_array_equal
 from sklearn.datasets import make_classification, make_regression
-from sklearn.exceptions import ConvergenceWarning
 from sklearn.metrics import accuracy_score, log_loss, recall_score
 from sklearn.neural_network import MLPClassifier
 
 from skmlp import SGDMLPClassifier, SGDMLPRegressor
 
 
-@pytest.fixture(autouse=True)
-def _quiet():
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", ConvergenceWarning)
-        yield
+pytestmark = pytest.mark.usefixtures("quiet_convergence")
 
 
 @pytest.fixture(scope="module")
@@ -497,7 +492,6 @@ def test_invalid_regression_loss_parameters_raise_errors_naming_them(param, valu
 
 @pytest.mark.parametrize("batch_norm", [False, True], ids=["plain", "batch_norm"])
 @pytest.mark.parametrize("restore", ["early_stopping", "restore_best_weights"])
-@pytest.mark.usefixtures("_quiet")
 def test_model_restored_to_epoch_k_predicts_exactly_as_one_trained_for_k_epochs(
     restore, batch_norm, data
 ):
