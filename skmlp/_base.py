@@ -107,10 +107,8 @@ class BaseSGDMLP(
         self.n_layers_ = len(layer_units)
         self._loss = self._make_loss()
         self.out_activation_ = self._loss.link
-        rates, batch_norm = self._layer_config = self._network_config(
-            len(layer_units) - 2
-        )
         n_hidden = len(layer_units) - 2
+        rates, batch_norm = self._layer_config = self._network_config(n_hidden)
         network = build_mlp(
             layer_units, self._hidden_activations(n_hidden), dtype, dropout=rates,
             batch_norm=batch_norm,
