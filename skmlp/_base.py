@@ -366,7 +366,7 @@ class BaseSGDMLP(
                 f"Training diverged in epoch {completed}: the loss or the weights "
                 "became non-finite (NaN or infinity), and training stopped. Early "
                 "stopping kept the weights of "
-                f"{self._kept_weights(keep_best, completed - 1)}. "
+                f"{self._kept_weights(keep_best, completed)}. "
                 + _DIVERGENCE_ADVICE
             )
         elif status == "diverged":

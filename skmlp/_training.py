@@ -81,6 +81,14 @@ def _objective(network, loss, penalty, Xb, Yb, wb, dZ_out):
     return value + pen
 
 
+def _log_epoch(log, loss, n_samples):
+    """Record one epoch of ``n_samples`` rows with mean training loss ``loss``."""
+    log.n_iter += 1
+    log.loss = loss
+    log.t += n_samples
+    log.loss_curve.append(loss)
+
+
 def fit_stochastic(network, loss, penalty, optimizer, schedule, tracker, log, X, Y,
                    sample_weight, *, batch_size, max_iter, shuffle, rng,
                    incremental=False, validation_score=None, verbose=False,
@@ -203,20 +211,14 @@ def fit_stochastic(network, loss, penalty, optimizer, schedule, tracker, log, X,
                 if record_divergence:
                     # as scikit-learn records it: the epoch's loss, and NaN
                     # for the validation of its non-finite weights
-                    log.n_iter += 1
-                    log.loss = accumulated / n_samples
-                    log.t += n_samples
-                    log.loss_curve.append(log.loss)
+                    _log_epoch(log, accumulated / n_samples, n_samples)
                     if validation_score is not None:
                         log.validation_scores.append(math.nan)
                     if validation_loss is not None:
                         log.validation_loss_curve.append(math.nan)
                 break
             network.snapshot(out=last_good)
-            log.n_iter += 1
-            log.loss = accumulated / n_samples
-            log.t += n_samples
-            log.loss_curve.append(log.loss)
+            _log_epoch(log, accumulated / n_samples, n_samples)
             if verbose:
                 print("Iteration %d, loss = %.8f" % (log.n_iter, log.loss))
             monitored = {"loss": log.loss}
