@@ -4,9 +4,9 @@
 scikit-learn's ``MLPClassifier`` and ``MLPRegressor``.
 """
 
-from . import _onnx
+from ._ext import onnx as _onnx
 from ._classifier import SGDMLPClassifier
-from ._plotting import TrainingCurveDisplay
+from ._ext.plotting import TrainingCurveDisplay
 from ._regressor import SGDMLPRegressor
 
 _onnx.install()  # skl2onnx converters, registered when skl2onnx is imported

@@ -19,22 +19,22 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from ._callbacks import start_callbacks
+from ._ext.callbacks import start_callbacks
 from ._fit_records import FitRecordsMixin
 from ._fitted_state import FittedStateMixin
-from ._initializers import INITIALIZERS
+from ._core.initializers import INITIALIZERS
 from ._inspection import InspectionMixin
-from ._network import build_mlp
-from ._optimizers import make_optimizer
+from ._core.network import build_mlp
+from ._core.optimizers import make_optimizer
 from ._params import _STOCHASTIC_SOLVERS, ParamsMixin
-from ._schedules import make_schedule
+from ._core.schedules import make_schedule
 from ._sklearn_compat import (
     CallbackSupportMixin,
     _check_optimize_result,
     _check_sample_weight,
 )
-from ._threads import _blas_threads_for, _thread_tuner_for
-from ._training import TrainingLog, fit_lbfgs, fit_stochastic
+from ._core.threads import _blas_threads_for, _thread_tuner_for
+from ._core.training import TrainingLog, fit_lbfgs, fit_stochastic
 from ._validation import ValidationSetMixin
 
 #: scikit-learn's own message for a fit that ends on non-finite weights; skmlp's

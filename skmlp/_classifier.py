@@ -11,7 +11,7 @@ from sklearn.utils.validation import column_or_1d, validate_data
 
 from ._base import BaseSGDMLP
 from ._docs import COMMON_ATTRIBUTES, COMMON_PARAMETERS
-from ._losses import get_loss
+from ._core.losses import get_loss
 from ._sklearn_compat import StrOptions, _check_partial_fit_first_call, _fit_context
 
 

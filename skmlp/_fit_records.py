@@ -9,7 +9,7 @@ scikit-learn's MLP attribute names (``n_iter_``, ``loss_curve_``,
 
 import numpy as np
 
-from ._early_stopping import PlateauTracker
+from ._core.early_stopping import PlateauTracker
 
 
 class FitRecordsMixin:

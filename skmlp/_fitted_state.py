@@ -10,7 +10,7 @@ network when a user assigns new arrays to them.
 
 import threading
 
-from ._persistence import from_plain, to_plain
+from ._ext.persistence import from_plain, to_plain
 
 # Version of the pickled state's layout. Bump it when a change to the fitted
 # attributes makes older pickles unreadable, and list here the versions this code

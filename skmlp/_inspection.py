@@ -6,7 +6,7 @@
 
 from sklearn.utils.validation import check_is_fitted
 
-from ._summary import format_summary
+from ._core.summary import format_summary
 
 
 class InspectionMixin:
@@ -71,6 +71,6 @@ class InspectionMixin:
         """
         check_is_fitted(self)
         self._sync_params()
-        from ._export import to_sklearn
+        from ._ext.export import to_sklearn
 
         return to_sklearn(self)

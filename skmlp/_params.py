@@ -11,9 +11,9 @@ from numbers import Integral, Real
 
 import numpy as np
 
-from ._activations import ACTIVATIONS
-from ._initializers import INITIALIZERS
-from ._penalties import ElasticNetPenalty, L2Penalty
+from ._core.activations import ACTIVATIONS
+from ._core.initializers import INITIALIZERS
+from ._core.penalties import ElasticNetPenalty, L2Penalty
 from ._sklearn_compat import Interval, Options, StrOptions
 
 _STOCHASTIC_SOLVERS = ("sgd", "adam", "adamw", "adagrad", "rmsprop")

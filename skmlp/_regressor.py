@@ -10,7 +10,7 @@ from sklearn.utils.validation import check_array, column_or_1d, validate_data
 
 from ._base import BaseSGDMLP
 from ._docs import COMMON_ATTRIBUTES, COMMON_PARAMETERS
-from ._losses import get_loss
+from ._core.losses import get_loss
 from ._sklearn_compat import Interval, StrOptions, _fit_context
 
 

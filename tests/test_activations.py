@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 from numpy.testing import assert_allclose, assert_array_equal
 
-from skmlp._activations import ACTIVATIONS, get_activation
+from skmlp._core.activations import ACTIVATIONS, get_activation
 
 NAMES = sorted(ACTIVATIONS)
 

@@ -24,8 +24,8 @@ from sklearn.model_selection import GridSearchCV
 from sklearn.neural_network import MLPRegressor
 
 from skmlp import SGDMLPClassifier, SGDMLPRegressor
-from skmlp import _training
-from skmlp._optimizers import SGD, Adam
+from skmlp._core import training as _training
+from skmlp._core.optimizers import SGD, Adam
 
 N_SAMPLES, BATCH = 100, 20  # five steps per epoch
 SKLEARN_MESSAGE = (

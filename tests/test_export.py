@@ -5,10 +5,10 @@ import pytest
 from sklearn.neural_network import MLPClassifier, MLPRegressor
 
 from skmlp import SGDMLPClassifier, SGDMLPRegressor
-from skmlp._activations import Identity, Tanh
-from skmlp._export import folded_coefs
-from skmlp._layers import Dense, Layer
-from skmlp._network import Network
+from skmlp._core.activations import Identity, Tanh
+from skmlp._ext.export import folded_coefs
+from skmlp._core.layers import Dense, Layer
+from skmlp._core.network import Network
 
 
 def _X(n=60, d=5, dtype=np.float64):

@@ -12,7 +12,7 @@ import pytest
 from numpy.testing import assert_allclose, assert_array_equal
 from sklearn.neural_network._base import LOSS_FUNCTIONS
 
-from skmlp._losses import LOSSES, get_loss
+from skmlp._core.losses import LOSSES, get_loss
 
 # (loss name, n_outputs): one and several outputs; log_loss needs >= 3 classes.
 CASES = [

@@ -16,11 +16,11 @@ import pytest
 import scipy.sparse as sp
 from numpy.testing import assert_allclose, assert_array_equal
 
-from skmlp._activations import ACTIVATIONS
-from skmlp._losses import LOSSES, get_loss
-from skmlp._network import build_mlp
-from skmlp._penalties import L2Penalty
-from skmlp._training import _objective as training_step_objective
+from skmlp._core.activations import ACTIVATIONS
+from skmlp._core.losses import LOSSES, get_loss
+from skmlp._core.network import build_mlp
+from skmlp._core.penalties import L2Penalty
+from skmlp._core.training import _objective as training_step_objective
 
 LAYER_UNITS = [4, 5, 3]  # input and hidden widths; the output width is appended
 N_OUT = {

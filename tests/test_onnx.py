@@ -14,7 +14,7 @@ from sklearn.preprocessing import StandardScaler
 
 import skmlp
 from skmlp import SGDMLPClassifier, SGDMLPRegressor
-from skmlp._activations import ACTIVATIONS
+from skmlp._core.activations import ACTIVATIONS
 
 TOL = dict(rtol=1e-5, atol=1e-5)
 DTYPES = [np.float32, np.float64]

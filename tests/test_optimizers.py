@@ -18,12 +18,12 @@ from sklearn.utils import shuffle as sklearn_shuffle
 
 import scipy.sparse as sp
 
-import skmlp._batching as batching
-from skmlp._batching import BatchGatherer, batch_slices, shuffled
-from skmlp._early_stopping import PlateauTracker
-from skmlp._initializers import INITIALIZERS, glorot_uniform
-from skmlp._optimizers import BLOCK_SIZE, SGD, Adam, make_optimizer
-from skmlp._schedules import Adaptive, Constant, InvScaling, make_schedule
+import skmlp._core.batching as batching
+from skmlp._core.batching import BatchGatherer, batch_slices, shuffled
+from skmlp._core.early_stopping import PlateauTracker
+from skmlp._core.initializers import INITIALIZERS, glorot_uniform
+from skmlp._core.optimizers import BLOCK_SIZE, SGD, Adam, make_optimizer
+from skmlp._core.schedules import Adaptive, Constant, InvScaling, make_schedule
 
 EPS = np.finfo(np.float64).eps
 P0 = np.array([0.5, -1.0, 2.0, 0.0])

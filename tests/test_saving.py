@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from skmlp import SGDMLPClassifier, SGDMLPRegressor
-from skmlp._persistence import from_plain
+from skmlp._ext.persistence import from_plain
 
 sio = pytest.importorskip("skops.io")
 

@@ -5,10 +5,10 @@ import pytest
 from sklearn.exceptions import NotFittedError
 
 from skmlp import SGDMLPClassifier, SGDMLPRegressor
-from skmlp._activations import Identity, ReLU
-from skmlp._layers import Dense, Layer
-from skmlp._network import Network
-from skmlp._summary import format_summary, summary_rows
+from skmlp._core.activations import Identity, ReLU
+from skmlp._core.layers import Dense, Layer
+from skmlp._core.network import Network
+from skmlp._core.summary import format_summary, summary_rows
 
 
 def _rows(est):

@@ -1,7 +1,7 @@
 """The BLAS thread tuner: two threads for numpy's products only while they cannot hurt.
 
 Small minibatch steps run on one BLAS thread, because two-thread BLAS collapses
-when another process holds the second core. The tuner (``skmlp._threads``) gives
+when another process holds the second core. The tuner (``skmlp._core.threads``) gives
 float64 fits a second thread while the kernel reports the other processes idle,
 falls back to one when they are not or when the steps slow down, and is made only
 where the thread count cannot change a single bit of the result. Its decisions
@@ -22,10 +22,10 @@ from numpy.testing import assert_array_equal
 from sklearn.exceptions import ConvergenceWarning
 from threadpoolctl import threadpool_limits
 
-import skmlp._threads as T
+import skmlp._core.threads as T
 from skmlp import SGDMLPClassifier, SGDMLPRegressor
-from skmlp._network import build_mlp
-from skmlp._penalties import squared_norm
+from skmlp._core.network import build_mlp
+from skmlp._core.penalties import squared_norm
 
 
 class FakeLib:

@@ -285,7 +285,7 @@ def test_each_hidden_layer_gets_its_own_activation_and_the_model_learns(data):
 
 
 def test_mixed_activations_initialise_each_layer_for_the_activation_it_feeds(data):
-    from skmlp._initializers import glorot_uniform
+    from skmlp._core.initializers import glorot_uniform
 
     X, y = data
     # a step of 1e-300 leaves the initial weights as they were drawn

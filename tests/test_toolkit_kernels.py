@@ -14,14 +14,14 @@ import numpy as np
 import pytest
 from numpy.testing import assert_allclose, assert_array_equal
 
-from skmlp._initializers import INITIALIZERS
-from skmlp._layers import BatchNorm, Dropout
-from skmlp._losses import get_loss
-from skmlp._network import build_mlp
-from skmlp._optimizers import Adagrad, Adam, AdamW, RMSprop, make_optimizer
-from skmlp._penalties import ElasticNetPenalty, L2Penalty
-from skmlp._schedules import Adaptive, Constant, Cosine, Warmup, make_schedule
-from skmlp._training import _objective as training_step_objective
+from skmlp._core.initializers import INITIALIZERS
+from skmlp._core.layers import BatchNorm, Dropout
+from skmlp._core.losses import get_loss
+from skmlp._core.network import build_mlp
+from skmlp._core.optimizers import Adagrad, Adam, AdamW, RMSprop, make_optimizer
+from skmlp._core.penalties import ElasticNetPenalty, L2Penalty
+from skmlp._core.schedules import Adaptive, Constant, Cosine, Warmup, make_schedule
+from skmlp._core.training import _objective as training_step_objective
 
 H = 1e-6
 P0 = np.array([0.5, -1.0, 2.0, 0.0])

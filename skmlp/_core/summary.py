@@ -8,7 +8,7 @@ ones, the layer's own description. It imports no scikit-learn.
 
 import numpy as np
 
-from ._layers import Dense
+from .layers import Dense
 
 _HEADER = ("#", "Layer", "Output shape", "Activation", "Params", "Details")
 

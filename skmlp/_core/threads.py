@@ -22,8 +22,8 @@ from contextlib import nullcontext
 
 import numpy as np
 
-from ._layers import Dense, Dropout
-from ._penalties import _DOT_PIECE
+from .layers import Dense, Dropout
+from .penalties import _DOT_PIECE
 
 # Below this many multiply-adds in a minibatch step's largest matrix product, one
 # BLAS thread is as fast as two on an idle machine (measured on 2 cores: batch 32

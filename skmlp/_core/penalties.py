@@ -21,7 +21,7 @@ This module is part of the NumPy core: it imports no scikit-learn.
 
 import numpy as np
 
-from ._optimizers import blas_kernels, blas_writable
+from .optimizers import blas_kernels, blas_writable
 
 #: Elements per piece of ``squared_norm``: OpenBLAS computes a dot product of up
 #: to 10,000 elements on one thread, whatever its thread count (measured: on one

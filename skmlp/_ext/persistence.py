@@ -19,6 +19,13 @@ import numpy as np
 _OBJECT = "__skmlp__"
 _DTYPE = "__skmlp_dtype__"
 _PACKAGE = "skmlp"
+# Models saved before the core moved into ``skmlp._core`` name their helper
+# classes by the old flat module names.
+_MOVED = {
+    f"skmlp._{name}": f"skmlp._core.{name}"
+    for name in ("activations", "early_stopping", "layers", "losses", "network",
+                 "optimizers", "schedules", "training")
+}
 
 
 def _is_helper(obj):
@@ -67,7 +74,7 @@ def _resolve(name):
     module_name, _, qualname = name.partition(":")
     if not (module_name == _PACKAGE or module_name.startswith(_PACKAGE + ".")):
         raise ValueError(f"Refusing to rebuild {name!r}: not an skmlp class.")
-    obj = importlib.import_module(module_name)
+    obj = importlib.import_module(_MOVED.get(module_name, module_name))
     for part in qualname.split("."):
         obj = getattr(obj, part, None)
     if not isinstance(obj, type) or not obj.__module__.startswith(_PACKAGE):

@@ -14,9 +14,9 @@ import math
 import numpy as np
 import scipy.optimize
 
-from ._batching import BatchGatherer, shuffled
-from ._layers import BATCH_NORM_MOMENTUM
-from ._penalties import squared_norm
+from .batching import BatchGatherer, shuffled
+from .layers import BATCH_NORM_MOMENTUM
+from .penalties import squared_norm
 
 
 class TrainingLog:

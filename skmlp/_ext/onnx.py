@@ -54,7 +54,7 @@ import warnings
 import numpy as np
 from sklearn.utils.validation import check_is_fitted
 
-from ._layers import BatchNorm, Dense, Dropout
+from .._core.layers import BatchNorm, Dense, Dropout
 
 _CLASSIFIER_ALIAS = "SkmlpSGDMLPClassifier"
 _REGRESSOR_ALIAS = "SkmlpSGDMLPRegressor"
@@ -140,8 +140,8 @@ def register_converters():
     """
     from skl2onnx import update_registered_converter
 
-    from ._classifier import SGDMLPClassifier
-    from ._regressor import SGDMLPRegressor
+    from .._classifier import SGDMLPClassifier
+    from .._regressor import SGDMLPRegressor
 
     update_registered_converter(
         SGDMLPClassifier,

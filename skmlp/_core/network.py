@@ -15,8 +15,8 @@ This module is part of the NumPy core: it imports no scikit-learn.
 
 import numpy as np
 
-from ._activations import Identity, get_activation
-from ._layers import BatchNorm, Dense, Dropout
+from .activations import Identity, get_activation
+from .layers import BatchNorm, Dense, Dropout
 
 _GROUPS = ("coef", "intercept", "extra")
 

@@ -12,8 +12,8 @@ on the layer itself, so any such layer folds without this module knowing its cla
 import numpy as np
 from sklearn.neural_network import MLPClassifier, MLPRegressor
 
-from ._layers import Dense
-from ._sklearn_compat import MLP_ACTIVATIONS
+from .._core.layers import Dense
+from .._sklearn_compat import MLP_ACTIVATIONS
 
 
 def _predict_time_affine(layer, dtype):
