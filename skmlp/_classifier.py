@@ -333,9 +333,6 @@ default=None
             return get_loss("log_loss")
         return get_loss("binary_log_loss")
 
-    def _is_classifier(self):
-        return True
-
     def _validation_target(self, Y_val):
         return self._label_binarizer.inverse_transform(Y_val)
 

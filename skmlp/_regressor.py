@@ -241,9 +241,6 @@ default=None
             )
         return Y_val
 
-    def _is_classifier(self):
-        return False
-
     def _validation_target(self, Y_val):
         return Y_val.ravel() if Y_val.shape[1] == 1 else Y_val
 

@@ -356,7 +356,7 @@ def test_roundtrip_predicts_identically_and_partial_fit_still_learns(roundtrip, 
         clone_.partial_fit(X, y)
     assert clone_.score(X, y) > before
     # coefs_ are again views of the weights the network trains
-    assert clone_.coefs_[0] is clone_._network.coefs[0]
+    assert clone_.coefs_[0] is clone_._state.network.coefs[0]
     # and the original is untouched
     assert not np.array_equal(clone_.coefs_[0], clf.coefs_[0])
 

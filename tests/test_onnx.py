@@ -138,7 +138,7 @@ def test_batch_norm_converts_with_its_running_statistics(dtype, ort):
     X = 2 * _X(dtype) + 1  # far from the initial statistics (0, 1)
     reg = SGDMLPRegressor((8, 6), batch_norm=True, activation="relu", max_iter=20,
                           random_state=0).fit(X, X[:, 0] - X[:, 1])
-    bn = [layer for layer in reg._network.layers if type(layer).__name__ == "BatchNorm"]
+    bn = [layer for layer in reg._state.network.layers if type(layer).__name__ == "BatchNorm"]
     assert len(bn) == 2 and np.abs(bn[0].running_mean).max() > 0.1
     _check_regressor(ort, reg, X)
 

@@ -145,9 +145,9 @@ def test_float32_fit_keeps_parameters_gradients_and_optimizer_state_in_float32(s
     X = rng.standard_normal((50, 4)).astype(np.float32)  # (50, 4)
     y = (X[:, 0] > 0).astype(int)  # (50,)
     est = _fit_quiet(SGDMLPClassifier((6,), solver=solver, max_iter=3, random_state=0), X, y)
-    opt = est._optimizer
+    opt = est._state.optimizer
     state = [opt.velocity] if solver == "sgd" else [opt.m, opt.v]
-    arrays = [est._network.params, est._network.grads, *state]
+    arrays = [est._state.network.params, est._state.network.grads, *state]
     assert all(a.dtype == np.float32 for a in arrays)
 
 
@@ -188,12 +188,12 @@ def test_small_steps_run_on_one_blas_thread_with_the_blas_updates():
     with threadpool_limits(2, "blas"):
         small = _fit_quiet(SGDMLPClassifier((8,), batch_size=16, max_iter=2,
                                             random_state=0), X, y)
-        context, blas_updates = _blas_threads_for(small._network, 16)
+        context, blas_updates = _blas_threads_for(small._state.network, 16)
         assert blas_updates
         with context:
             assert set(_blas_thread_counts().values()) == {1}
         assert set(_blas_thread_counts().values()) == {2}
-    assert small._optimizer.blas_update
+    assert small._state.optimizer.blas_update
 
 
 def test_large_steps_keep_numpys_blas_threads_and_limit_scipys_own_blas():
@@ -208,12 +208,12 @@ def test_large_steps_keep_numpys_blas_threads_and_limit_scipys_own_blas():
     with threadpool_limits(2, "blas"):
         large = _fit_quiet(SGDMLPClassifier((4000,), batch_size=64, max_iter=1,
                                             random_state=0), X, y)
-        context, blas_updates = _blas_threads_for(large._network, 64)
+        context, blas_updates = _blas_threads_for(large._state.network, 64)
         before = _blas_thread_counts()
         with context:
             during = _blas_thread_counts()
     separate = [p for p in before if Path(p).parent == scipy_libs]
-    assert blas_updates == bool(separate) == large._optimizer.blas_update
+    assert blas_updates == bool(separate) == large._state.optimizer.blas_update
     for path, threads in during.items():
         assert threads == (1 if path in separate else 2)
 
@@ -227,11 +227,11 @@ def test_blas_update_paths_train_what_the_numpy_paths_train(solver, monkeypatch)
     kw = dict(hidden_layer_sizes=(20, 10), solver=solver, batch_size=32, max_iter=5,
               alpha=1e-3, random_state=0)
     fused = _fit_quiet(SGDMLPClassifier(**kw), X, y)
-    assert fused._optimizer.blas_update
+    assert fused._state.optimizer.blas_update
     plain_threads = lambda network, batch_size: (nullcontext(), False)  # noqa: E731
     monkeypatch.setattr(skmlp._base, "_blas_threads_for", plain_threads)
     plain = _fit_quiet(SGDMLPClassifier(**kw), X, y)
-    assert not plain._optimizer.blas_update
+    assert not plain._state.optimizer.blas_update
     assert_allclose(fused.loss_curve_, plain.loss_curve_, rtol=1e-12)
     for a, b in zip(fused.coefs_ + fused.intercepts_, plain.coefs_ + plain.intercepts_):
         assert_allclose(a, b, rtol=0, atol=1e-12)

@@ -9,7 +9,7 @@ import pytest
 from sklearn.datasets import make_regression
 
 from skmlp import SGDMLPClassifier, SGDMLPRegressor
-from skmlp import _fitted_state
+from skmlp import _base as _fitted_state
 
 
 def _pickle(model, tmp_path):
@@ -27,7 +27,7 @@ def _joblib_read_only(model, tmp_path):
     path = tmp_path / "model.joblib"
     joblib.dump(model, path)
     loaded = joblib.load(path, mmap_mode="r")
-    assert not loaded._network.params.flags.writeable
+    assert not loaded._state.network.params.flags.writeable
     return loaded
 
 
@@ -58,7 +58,7 @@ def test_roundtrip_predicts_identically_and_keeps_learning(roundtrip, solver, da
     np.testing.assert_array_equal(loaded.predict(X), reg.predict(X))
     assert loaded.loss_curve_ == reg.loss_curve_
     assert loaded.loss_curve_[-1] < loaded.loss_curve_[2]
-    assert all(a is b for a, b in zip(loaded.coefs_, loaded._network.coefs))
+    assert all(a is b for a, b in zip(loaded.coefs_, loaded._state.network.coefs))
 
 
 def test_pickled_state_carries_a_format_version(data):

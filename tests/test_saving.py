@@ -138,7 +138,7 @@ def test_pickle_size_is_dominated_by_weights_not_data(n_samples):
     with pytest.warns(Warning):
         est.fit(X, y)
     size = len(pickle.dumps(est))
-    weights = est._network.params.nbytes
+    weights = est._state.network.params.nbytes
     # Weights plus Adam's two moment buffers, plus a small fixed overhead; no
     # copy of the training data or of per-batch buffers.
     assert size < 3 * weights + 12_000

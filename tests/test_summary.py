@@ -12,7 +12,7 @@ from skmlp._core.summary import format_summary, summary_rows
 
 
 def _rows(est):
-    return summary_rows(est._network, est.n_features_in_, est.out_activation_)
+    return summary_rows(est._state.network, est.n_features_in_, est.out_activation_)
 
 
 def _printed(row, table):

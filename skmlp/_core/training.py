@@ -10,6 +10,7 @@ This module is part of the NumPy core: it imports no scikit-learn.
 """
 
 import math
+from dataclasses import dataclass
 
 import numpy as np
 import scipy.optimize
@@ -89,66 +90,115 @@ def _log_epoch(log, loss, n_samples):
     log.loss_curve.append(loss)
 
 
-def fit_stochastic(network, loss, penalty, optimizer, schedule, tracker, log, X, Y,
-                   sample_weight, *, batch_size, max_iter, shuffle, rng,
-                   incremental=False, validation_score=None, verbose=False,
-                   validation_loss=None, monitor=None, max_grad_norm=None,
-                   on_epoch_begin=None, on_epoch_end=None, thread_tuner=None,
-                   record_divergence=False):
-    """Run minibatch epochs until ``max_iter``, a plateau, or one epoch if incremental.
+class TrainingState:
+    """What a model carries from one ``fit`` or ``partial_fit`` call to the next.
+
+    The estimator holds one; the training loops update it in place.
 
     Parameters
     ----------
     network : Network
     loss : Loss
+    optimizer : Optimizer or None, default=None
+        Its moments carry over between ``partial_fit`` calls; None until the
+        first stochastic fit (and after one that diverged or was interrupted).
+    schedule : Constant or None, default=None
+        The learning-rate schedule, made with the optimizer.
+    tracker : PlateauTracker or None, default=None
+        The plateau count and the best value (and weights) so far.
+    log : TrainingLog or None, default=None
+        What training recorded: epochs, samples seen, loss and validation curves.
+    """
+
+    def __init__(self, network, loss, optimizer=None, schedule=None, tracker=None,
+                 log=None):
+        self.network = network
+        self.loss = loss
+        self.optimizer = optimizer
+        self.schedule = schedule
+        self.tracker = tracker
+        self.log = log
+
+
+@dataclass
+class StochasticConfig:
+    """How a stochastic fit runs: the estimator's parameters, translated.
+
+    Attributes
+    ----------
     penalty : L2Penalty or ElasticNetPenalty
         An elastic net's L1 part is applied after each optimizer step
         (``proximal_step``).
-    optimizer : Optimizer
-    schedule : Constant
-        Gives the learning rate; reacts to plateaus.
-    tracker : PlateauTracker
-    log : TrainingLog
-        Updated in place.
-    X : ndarray or sparse matrix of shape (n_samples, n_features)
-    Y : ndarray of shape (n_samples, n_outputs)
-    sample_weight : ndarray of shape (n_samples,) or None
     batch_size : int
     max_iter : int
     shuffle : bool
-    rng : numpy.random.RandomState
     incremental : bool, default=False
         Stop after one epoch (``partial_fit``).
-    validation_score : callable or None
-        ``validation_score() -> float`` on the current parameters, recorded in
-        ``log.validation_scores`` every epoch.
-    verbose : bool, default=False
-        Print one line per epoch, as scikit-learn does.
-    validation_loss : callable or None
-        ``validation_loss() -> float``, recorded in
-        ``log.validation_loss_curve`` every epoch (given with
-        ``validation_score``).
-    monitor : {"score", "validation_loss", "loss"} or None
-        What the tracker is fed; None means "score" when ``validation_score``
-        is given, else the training "loss".
+    monitor : {"score", "validation_loss", "loss"}, default="loss"
+        What the tracker is fed (the hook of that name must be given).
     max_grad_norm : float or None, default=None
         Rescale each minibatch's whole gradient (penalty included) to this
         Euclidean norm when it is larger; None disables clipping.
-    on_epoch_begin : callable or None, default=None
-        ``on_epoch_begin()`` before each epoch.
-    on_epoch_end : callable or None, default=None
-        ``on_epoch_end() -> bool`` after each epoch's records are updated (and
-        before a plateau is acted on); True stops training.
-    thread_tuner : object or None, default=None
-        Told ``step()`` before each minibatch step and ``pause()`` after an
-        epoch's last one (``_threads.BlasThreadTuner``: it changes how many
-        threads the matrix products use, never their results).
-
+    verbose : bool, default=False
+        Print one line per epoch, as scikit-learn does.
     record_divergence : bool, default=False
         Record a diverged epoch in the log as scikit-learn records it (its
         non-finite loss, NaN validation score and loss; ``n_iter`` and ``t``
         count it) before rolling back, as early stopping wants; otherwise the
         log ends with the last completed epoch.
+    """
+
+    penalty: object
+    batch_size: int
+    max_iter: int
+    shuffle: bool
+    incremental: bool = False
+    monitor: str = "loss"
+    max_grad_norm: float = None
+    verbose: bool = False
+    record_divergence: bool = False
+
+
+@dataclass
+class Hooks:
+    """Callables the training loop calls at the end of each epoch or around it.
+
+    Attributes
+    ----------
+    validation_score : callable or None
+        ``validation_score() -> float`` on the current parameters, recorded in
+        ``log.validation_scores`` every epoch.
+    validation_loss : callable or None
+        ``validation_loss() -> float``, recorded in ``log.validation_loss_curve``
+        every epoch (given with ``validation_score``).
+    on_epoch_begin : callable or None
+        ``on_epoch_begin()`` before each epoch.
+    on_epoch_end : callable or None
+        ``on_epoch_end() -> bool`` after each epoch's records are updated (and
+        before a plateau is acted on); True stops training.
+    """
+
+    validation_score: object = None
+    validation_loss: object = None
+    on_epoch_begin: object = None
+    on_epoch_end: object = None
+    thread_tuner: object = None
+
+
+def fit_stochastic(state, X, Y, sample_weight, config, rng, hooks=None):
+    """Run minibatch epochs until ``max_iter``, a plateau, or one epoch if incremental.
+
+    Parameters
+    ----------
+    state : TrainingState
+        Its network, optimizer, schedule, tracker and log are updated in place.
+    X : ndarray or sparse matrix of shape (n_samples, n_features)
+    Y : ndarray of shape (n_samples, n_outputs)
+    sample_weight : ndarray of shape (n_samples,) or None
+    config : StochasticConfig
+    rng : numpy.random.RandomState
+        Shuffles the samples every epoch.
+    hooks : Hooks or None, default=None
 
     Returns
     -------
@@ -160,6 +210,14 @@ def fit_stochastic(network, loss, penalty, optimizer, schedule, tracker, log, X,
         stale and should be discarded. "stopped" when ``on_epoch_end`` asked to
         stop.
     """
+    hooks = Hooks() if hooks is None else hooks
+    network, loss, optimizer = state.network, state.loss, state.optimizer
+    schedule, tracker, log = state.schedule, state.tracker, state.log
+    penalty, batch_size, shuffle = config.penalty, config.batch_size, config.shuffle
+    monitor, max_grad_norm, verbose = config.monitor, config.max_grad_norm, config.verbose
+    validation_score, validation_loss = hooks.validation_score, hooks.validation_loss
+    on_epoch_begin, on_epoch_end = hooks.on_epoch_begin, hooks.on_epoch_end
+    thread_tuner = hooks.thread_tuner
     n_samples = X.shape[0]
     dtype = network.dtype
     network.allocate(batch_size)
@@ -171,13 +229,11 @@ def fit_stochastic(network, loss, penalty, optimizer, schedule, tracker, log, X,
     # back to, and what the tracker copies when the epoch is its best. Refreshed
     # by one copy per epoch.
     last_good = network.snapshot()  # (n_snapshot,)
-    if monitor is None:
-        monitor = "score" if validation_score is not None else "loss"
     proximal = getattr(penalty, "l1", 0.0) > 0
     status = "max_iter"
     log.n_iter = 0
     try:
-        for _ in range(max_iter):
+        for _ in range(config.max_iter):
             if on_epoch_begin is not None:
                 on_epoch_begin()
             if shuffle:
@@ -208,7 +264,7 @@ def fit_stochastic(network, loss, penalty, optimizer, schedule, tracker, log, X,
             if status == "diverged" or not np.isfinite(network.params).all():
                 status = "diverged"
                 network.restore(last_good)
-                if record_divergence:
+                if config.record_divergence:
                     # as scikit-learn records it: the epoch's loss, and NaN
                     # for the validation of its non-finite weights
                     _log_epoch(log, accumulated / n_samples, n_samples)
@@ -248,7 +304,7 @@ def fit_stochastic(network, loss, penalty, optimizer, schedule, tracker, log, X,
                     status = "plateau"
                     break
                 tracker.reset_count()
-            if incremental:
+            if config.incremental:
                 status = "incremental"
                 break
     except KeyboardInterrupt:

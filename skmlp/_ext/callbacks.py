@@ -33,7 +33,7 @@ class FitCallbacks:
         context.call_on_fit_task_begin(estimator=estimator, **self._data)
 
     def _fitted_attributes(self):
-        log = self.estimator._log
+        log = self.estimator._state.log
         return {"n_iter_": log.n_iter, "loss_": log.loss,
                 "loss_curve_": list(log.loss_curve)}
 

@@ -10,6 +10,7 @@ on the layer itself, so any such layer folds without this module knowing its cla
 """
 
 import numpy as np
+from sklearn.base import is_classifier
 from sklearn.neural_network import MLPClassifier, MLPRegressor
 
 from .._core.layers import Dense
@@ -98,7 +99,7 @@ def to_sklearn(est):
         With the parameters scikit-learn knows, and ``coefs_``/``intercepts_``
         holding the folded weights.
     """
-    hidden = [layer.activation.name for layer in est._network.dense_layers[:-1]]
+    hidden = [layer.activation.name for layer in est._state.network.dense_layers[:-1]]
     if len(set(hidden)) > 1:
         raise ValueError(
             f"This model mixes hidden activations ({hidden}), but scikit-learn's "
@@ -115,21 +116,21 @@ def to_sklearn(est):
             f"to_sklearn supports {sorted(MLP_ACTIVATIONS)}. For ONNX, convert "
             "the model itself: skl2onnx.to_onnx(est, X[:1])."
         )
-    cls = MLPClassifier if est._is_classifier() else MLPRegressor
+    cls = MLPClassifier if is_classifier(est) else MLPRegressor
     known = cls().get_params()
     params = {k: v for k, v in est.get_params(deep=False).items() if k in known}
     params["activation"] = activation
     # scikit-learn >= 1.7 has MLPRegressor(loss=...); before, squared error only.
     supported = ("squared_error", "poisson") if "loss" in known else ("squared_error",)
     loss = getattr(est, "loss", "squared_error")
-    if not est._is_classifier() and loss not in supported:
+    if not is_classifier(est) and loss not in supported:
         raise ValueError(
             f"loss={loss!r} has no scikit-learn equivalent in this version; "
             f"to_sklearn supports {list(supported)}. For ONNX, convert the model "
             "itself: skl2onnx.to_onnx(est, X[:1])."
         )
     mlp = cls(**params)
-    coefs, intercepts = folded_coefs(est._network)
+    coefs, intercepts = folded_coefs(est._state.network)
     mlp.coefs_ = coefs
     mlp.intercepts_ = intercepts
     mlp.n_layers_ = len(coefs) + 1

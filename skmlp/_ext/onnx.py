@@ -337,7 +337,7 @@ def _network_output(g, est, input_name):
     """The network's output after the loss's inverse link, ``(N, n_outputs)``."""
     est._sync_params()
     A = g.cast(input_name, g.proto)  # (N, n_features)
-    for layer in est._network.layers:
+    for layer in est._state.network.layers:
         if isinstance(layer, Dense):
             A = g.op("MatMul", A, g.const(layer.W, "coefficient"))  # (N, n_out)
             A = g.op("Add", A, g.const(layer.b, "intercepts"))  # (N, n_out)
@@ -350,7 +350,7 @@ def _network_output(g, est, input_name):
             A = g.op("Add", A, g.const(shift, "bn_shift"))  # (N, n_units)
         elif not isinstance(layer, Dropout):  # dropout: the identity at predict time
             raise TypeError(f"skmlp has no ONNX conversion for the layer {layer!r}.")
-    return _LINKS[est._loss.link](g, A)  # (N, n_outputs)
+    return _LINKS[est._state.loss.link](g, A)  # (N, n_outputs)
 
 
 def _proto_dtype(operator):
