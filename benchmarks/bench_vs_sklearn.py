@@ -17,6 +17,10 @@ Usage::
     python benchmarks/bench_vs_sklearn.py            # full run (about 10 minutes)
     python benchmarks/bench_vs_sklearn.py --quick    # reduced sizes, under a minute
     python benchmarks/bench_vs_sklearn.py --smoke    # tiny sizes, a few seconds
+    python benchmarks/bench_vs_sklearn.py --quick --baseline ../old
+        # adds an older skmlp (the folder holding its ``skmlp`` package, e.g. a
+        # worktree of an earlier commit) to the interleaved runs: the column
+        # old/new is the median of the pairwise ratios of its time to this one's
 
 On machines where OPENBLAS_CORETYPE / OPENBLAS_L2_SIZE are set to work around old
 OpenBLAS builds, unset both for the benchmark command alone::
@@ -25,6 +29,7 @@ OpenBLAS builds, unset both for the benchmark command alone::
 """
 
 import argparse
+import importlib.util
 import os
 import statistics
 import sys
@@ -167,6 +172,32 @@ def make_data(case, seed=0):
 
 
 # ---------------------------------------------------------------- runners
+def load_baseline(folder):
+    """Import the ``skmlp`` package found in ``folder`` as ``skmlp_baseline``.
+
+    Its modules import each other relatively, so the copy lives beside the
+    current skmlp in one process and both are timed in the same runs.
+
+    Parameters
+    ----------
+    folder : str
+        The folder holding the older ``skmlp`` package (e.g. a git worktree).
+
+    Returns
+    -------
+    classes : tuple
+        ``(SGDMLPClassifier, SGDMLPRegressor)`` of the older copy.
+    """
+    package = os.path.join(os.path.abspath(folder), "skmlp")
+    spec = importlib.util.spec_from_file_location(
+        "skmlp_baseline", os.path.join(package, "__init__.py"),
+        submodule_search_locations=[package])
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["skmlp_baseline"] = module
+    spec.loader.exec_module(module)
+    return module.SGDMLPClassifier, module.SGDMLPRegressor
+
+
 def _estimator_params(case):
     return dict(
         hidden_layer_sizes=case.hidden, activation="relu", solver=case.solver,
@@ -308,6 +339,8 @@ def main(argv=None):
     parser.add_argument("--cases", default="",
                         help="comma-separated substrings selecting cases by name")
     parser.add_argument("--no-torch", action="store_true", help="skip the PyTorch column")
+    parser.add_argument("--baseline", default=None,
+                        help="folder holding an older skmlp package to time beside this one")
     args = parser.parse_args(argv)
     if args.repeats < 1:
         parser.error("--repeats must be at least 1")
@@ -322,6 +355,7 @@ def main(argv=None):
         wanted = [w.strip() for w in args.cases.split(",") if w.strip()]
         cases = [c for c in cases if any(w in c.name for w in wanted)]
     use_torch = torch is not None and not args.no_torch
+    baseline = load_baseline(args.baseline) if args.baseline else None
     if use_torch:  # PyTorch's first step pays one-off start-up costs: not timed
         run_torch(replace(cases[0], n_samples=64, batch_size=32, epochs=1),
                   make_data(replace(cases[0], n_samples=64)))
@@ -349,6 +383,9 @@ def main(argv=None):
         if use_torch:
             header += " torch s/epoch | torch/skmlp | loss torch | score torch |"
             sep += "---|---|---|---|"
+        if baseline:
+            header += " old s/epoch | old/new | loss old |"
+            sep += "---|---|---|"
         print(header)
         print(sep)
         for case in cases:
@@ -357,6 +394,8 @@ def main(argv=None):
                        ("skmlp", lambda: run_estimator((SGDMLPClassifier, SGDMLPRegressor), case, data))]
             if use_torch:
                 runners.append(("torch", lambda: run_torch(case, data)))
+            if baseline:
+                runners.append(("old", lambda: run_estimator(baseline, case, data)))
             results = {name: [] for name, _ in runners}
             for _ in range(args.repeats):
                 for name, run in runners:  # interleaved: A B C A B C ...
@@ -378,6 +417,10 @@ def main(argv=None):
             if use_torch:
                 row += (f" {med['torch']:.3f} | {statistics.median(pairs['torch']):.2f}x | "
                         f"{last['torch'][1]:.4f} | {score_name} {last['torch'][2]:.4f} |")
+            if baseline:
+                row += (f" {med['old']:.3f} | **{statistics.median(pairs['old']):.3f}x** "
+                        f"[{min(pairs['old']):.2f}-{max(pairs['old']):.2f}] | "
+                        f"{last['old'][1]:.4f} |")
             print(row, flush=True)
     return 0
 
