@@ -1,8 +1,5 @@
 """Behaviour of the two estimators that sklearn's MLP users rely on."""
 
-import copy
-import pickle
-
 import numpy as np
 import pytest
 import scipy.sparse as sp
@@ -341,32 +338,6 @@ def test_changing_architecture_under_warm_start_is_a_clear_error(binary):
     clf.set_params(hidden_layer_sizes=(5,))
     with pytest.raises(ValueError, match="cannot change under warm_start"):
         clf.fit(X, y)
-
-
-# -------------------------------------------------------------- persistence
-@pytest.mark.parametrize("roundtrip", [lambda m: pickle.loads(pickle.dumps(m)), copy.deepcopy])
-def test_roundtrip_predicts_identically_and_partial_fit_still_learns(roundtrip, multiclass):
-    X, y = multiclass
-    clf = SGDMLPClassifier((16,), random_state=0)
-    clf.partial_fit(X, y, classes=[0, 1, 2])
-    clone_ = roundtrip(clf)
-    np.testing.assert_array_equal(clone_.predict_proba(X), clf.predict_proba(X))
-    before = clone_.score(X, y)
-    for _ in range(30):
-        clone_.partial_fit(X, y)
-    assert clone_.score(X, y) > before
-    # coefs_ are again views of the weights the network trains
-    assert clone_.coefs_[0] is clone_._state.network.coefs[0]
-    # and the original is untouched
-    assert not np.array_equal(clone_.coefs_[0], clf.coefs_[0])
-
-
-def test_pickle_stores_the_weights_once(multiclass):
-    X, y = multiclass
-    clf = SGDMLPClassifier((1000,), max_iter=2).fit(X, y)
-    n_bytes = sum(c.nbytes + b.nbytes for c, b in zip(clf.coefs_, clf.intercepts_))
-    # weights + Adam's two moment buffers, not a second copy of the weights
-    assert len(pickle.dumps(clf)) < 3.1 * n_bytes
 
 
 # --------------------------------------------------------------- drop-in
