@@ -1,5 +1,5 @@
 """The training toolkit through the estimators: each feature does what its parameter
-promises, its defaults change nothing, and bad values are clear errors."""
+promises and its defaults change nothing (bad values: test_input_validation.py)."""
 
 import pickle
 import warnings
@@ -69,22 +69,6 @@ def test_dropout_takes_one_rate_per_hidden_layer(data):
     assert rates == [0.5]
 
 
-@pytest.mark.parametrize("dropout", [[0.1, 0.2, 0.3], [0.5, 1.0], [-0.1, 0.0]])
-def test_bad_dropout_sequence_is_a_value_error_naming_dropout(dropout, data):
-    X, y = data
-    with pytest.raises(ValueError, match="dropout"):
-        SGDMLPClassifier((4, 4), dropout=dropout, max_iter=2).fit(X, y)
-
-
-@pytest.mark.parametrize("params, match", [
-    ({"dropout": 0.2}, "dropout"), ({"l1_ratio": 0.5}, "l1_ratio"),
-])
-def test_lbfgs_refuses_non_smooth_objectives_naming_the_parameter(params, match, data):
-    X, y = data
-    with pytest.raises(ValueError, match=match):
-        _clf(solver="lbfgs", **params).fit(X, y)
-
-
 # --- batch norm ----------------------------------------------------------------
 
 
@@ -134,13 +118,6 @@ def test_batch_norm_works_with_partial_fit_warm_start_and_pickle(data):
     before = warm.coefs_[0].copy()
     warm.fit(X, y)
     assert not np.array_equal(before, warm.coefs_[0])
-
-
-def test_changing_batch_norm_under_warm_start_is_a_clear_error(data):
-    X, y = data
-    clf = _clf(warm_start=True, max_iter=2).fit(X, y)
-    with pytest.raises(ValueError, match="batch_norm"):
-        clf.set_params(batch_norm=True).fit(X, y)
 
 
 # --- L1 / elastic net --------------------------------------------------------------
@@ -301,33 +278,6 @@ def test_mixed_activations_initialise_each_layer_for_the_activation_it_feeds(dat
         assert_array_equal(clf.intercepts_[i], b)
 
 
-@pytest.mark.parametrize("activation, match", [
-    (["relu"], "1 name\\(s\\) for 2 hidden layer"),
-    (["relu", "tanh", "relu"], "3 name\\(s\\) for 2 hidden layer"),
-    (["relu", "swish"], "'swish' not among them"),
-    ([["relu", "tanh"]], "not a flat sequence"),
-])
-def test_bad_activation_list_is_a_value_error_naming_the_parameter(activation, match, data):
-    X, y = data
-    clf = _clf(max_iter=2).fit(X, y)
-    before = clf.predict_proba(X)
-    with pytest.raises(ValueError, match="The 'activation' parameter of SGDMLPClassifier "
-                                         "must be a str among .*" + match):
-        clf.set_params(hidden_layer_sizes=(4, 4), activation=activation).fit(X, y)
-    assert_array_equal(clf.predict_proba(X), before)  # the refused call changed nothing
-
-
-@pytest.mark.parametrize("method", ["warm_start", "partial_fit"])
-def test_changing_activations_under_warm_start_or_partial_fit_is_a_clear_error(method, data):
-    X, y = data
-    clf = SGDMLPClassifier((5, 4), activation=["tanh", "relu"], max_iter=2,
-                           warm_start=True, random_state=0)
-    clf.fit(X, y)
-    clf.set_params(activation=["relu", "tanh"])
-    with pytest.raises(ValueError, match="activation=\\['tanh', 'relu'\\].*cannot change"):
-        clf.fit(X, y) if method == "warm_start" else clf.partial_fit(X, y)
-
-
 def test_the_same_activations_spelled_differently_are_no_change_under_warm_start(data):
     X, y = data
     clf = SGDMLPClassifier((5, 4), activation="tanh", max_iter=2, warm_start=True,
@@ -393,12 +343,6 @@ def test_class_weight_in_partial_fit_with_classes(data):
     clf.set_params(class_weight="balanced").partial_fit(X[y != 2], y[y != 2])
 
 
-def test_class_weight_with_an_unknown_label_is_a_value_error(data):
-    X, y = data
-    with pytest.raises(ValueError, match=r"class_weight has labels \[7\]"):
-        _clf(class_weight={0: 1.0, 1: 1.0, 2: 1.0, 7: 2.0}).fit(X, y)
-
-
 # --- explicit validation set and early stopping ---------------------------------------
 
 
@@ -450,41 +394,6 @@ def test_restore_best_weights_without_validation_uses_the_training_loss(data):
     assert best < clf.n_iter_ - 1 and clf.best_loss_ == min(clf.loss_curve_)
     again = _clf(max_iter=best + 1, **{k: v for k, v in kw.items() if k != "max_iter"}).fit(X, y)
     assert_array_equal(clf.coefs_[0], again.coefs_[0])
-
-
-@pytest.mark.parametrize("kwargs, match", [
-    ({"X_val": np.zeros((3, 8))}, "X_val and y_val"),
-    ({"X_val": np.zeros((3, 8)), "y_val": [0, 1, 9]}, "y_val has labels"),
-    ({"X_val": np.zeros((3, 5)), "y_val": [0, 1, 2]}, "features"),
-    ({"X_val": np.zeros((3, 8)), "y_val": [0, 1]}, "numbers of samples"),
-])
-def test_bad_validation_sets_are_clear_errors(kwargs, match, data):
-    X, y = data
-    with pytest.raises(ValueError, match=match):
-        _clf().fit(X, y, **kwargs)
-
-
-# --- parameter validation -------------------------------------------------------------
-
-
-@pytest.mark.parametrize("param, value", [
-    ("dropout", 1.0), ("dropout", -0.1), ("batch_norm", "yes"), ("l1_ratio", 1.5),
-    ("rho", 1.0), ("weight_decay", -1.0), ("warmup_fraction", 1.0),
-    ("max_grad_norm", 0.0), ("init", "zeros"), ("early_stopping_metric", "auc"),
-    ("restore_best_weights", 2), ("class_weight", "auto"), ("activation", "swish"),
-    ("solver", "lion"), ("learning_rate", "step"),
-])
-def test_invalid_toolkit_parameters_raise_errors_naming_them(param, value, data):
-    X, y = data
-    with pytest.raises(ValueError, match=param):
-        _clf(**{param: value}).fit(X, y)
-
-
-@pytest.mark.parametrize("param, value", [("huber_delta", 0.0), ("loss", "quantile")])
-def test_invalid_regression_loss_parameters_raise_errors_naming_them(param, value, regression):
-    X, y = regression
-    with pytest.raises(ValueError, match=param):
-        SGDMLPRegressor(**{param: value}).fit(X, y)
 
 
 # --- restoring the best epoch restores everything predict uses -----------------
