@@ -51,3 +51,13 @@ def batch_norm_layers(est):
 def dropout_layers(est):
     """The fitted estimator's dropout layers, first hidden layer first."""
     return [layer for layer in network_of(est).layers if type(layer).__name__ == "Dropout"]
+
+
+def wrap_lbfgs_objective(monkeypatch, make_wrapper):
+    """Replace the objective L-BFGS evaluates, ``(network, *args) -> value``.
+
+    ``make_wrapper(original)`` returns the replacement; undone with ``monkeypatch``.
+    """
+    from skmlp._core import training
+
+    monkeypatch.setattr(training, "_objective", make_wrapper(training._objective))

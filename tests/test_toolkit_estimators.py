@@ -2,7 +2,6 @@
 promises and its defaults change nothing (bad values: test_input_validation.py)."""
 
 import pickle
-import warnings
 
 import numpy as np
 import pytest
@@ -11,6 +10,7 @@ from sklearn.datasets import make_classification, make_regression
 from sklearn.metrics import accuracy_score, log_loss, recall_score
 from sklearn.neural_network import MLPClassifier
 
+from conftest import batch_norm_layers, dropout_layers, network_of, training_state
 from skmlp import SGDMLPClassifier, SGDMLPRegressor
 
 
@@ -33,6 +33,11 @@ def regression():
 
 def _clf(**kw):
     return SGDMLPClassifier((12,), max_iter=kw.pop("max_iter", 20), random_state=0, **kw)
+
+
+def _all_weights(est):
+    """Every trained parameter (all weights and biases) as one flat vector."""
+    return np.concatenate([a.ravel() for a in est.coefs_ + est.intercepts_])
 
 
 # --- defaults change nothing ---------------------------------------------------
@@ -65,7 +70,7 @@ def test_dropout_changes_training_but_predictions_are_deterministic(data):
 def test_dropout_takes_one_rate_per_hidden_layer(data):
     X, y = data
     clf = SGDMLPClassifier((6, 5), dropout=[0.5, 0.0], max_iter=3, random_state=0).fit(X, y)
-    rates = [layer.rate for layer in clf._state.network.layers if type(layer).__name__ == "Dropout"]
+    rates = [layer.rate for layer in dropout_layers(clf)]
     assert rates == [0.5]
 
 
@@ -76,7 +81,7 @@ def test_dropout_takes_one_rate_per_hidden_layer(data):
 def test_batch_norm_trains_in_the_input_dtype(dtype, data):
     X, y = data
     clf = _clf(batch_norm=True, learning_rate_init=0.01, max_iter=30).fit(X.astype(dtype), y)
-    bn = clf._state.network.layers[1]
+    bn = batch_norm_layers(clf)[0]
     assert bn.running_mean.dtype == dtype and clf.predict_proba(X.astype(dtype)).dtype == dtype
     assert clf.score(X.astype(dtype), y) > 0.6
 
@@ -84,8 +89,8 @@ def test_batch_norm_trains_in_the_input_dtype(dtype, data):
 def test_batch_norm_with_lbfgs_keeps_the_full_training_set_statistics(data):
     X, y = data
     clf = _clf(solver="lbfgs", batch_norm=True, max_iter=30).fit(X, y)
-    dense, bn = clf._state.network.layers[:2]
-    H1 = np.maximum(X @ dense.W + dense.b, 0)  # (n, 12) the relu layer's output
+    bn = batch_norm_layers(clf)[0]
+    H1 = np.maximum(X @ clf.coefs_[0] + clf.intercepts_[0], 0)  # (n, 12) the relu layer's output
     assert_allclose(bn.running_mean, H1.mean(axis=0), rtol=1e-10, atol=1e-12)
     assert_allclose(bn.running_var, H1.var(axis=0), rtol=1e-10, atol=1e-12)
 
@@ -98,7 +103,7 @@ def test_batch_norm_with_integer_sample_weights_equals_repeating_rows(solver, da
     weighted = _clf(solver=solver, batch_norm=True, batch_size=len(y)).fit(X, y, sample_weight=sw)
     repeated = _clf(solver=solver, batch_norm=True, batch_size=len(y)).fit(
         X.repeat(sw, axis=0), y.repeat(sw))
-    bn_w, bn_r = weighted._state.network.layers[1], repeated._state.network.layers[1]
+    bn_w, bn_r = batch_norm_layers(weighted)[0], batch_norm_layers(repeated)[0]
     assert_allclose(bn_w.running_mean, bn_r.running_mean, rtol=1e-7, atol=1e-9)
     assert_allclose(bn_w.running_var, bn_r.running_var, rtol=1e-7, atol=1e-9)
     assert_allclose(weighted.predict_proba(X), repeated.predict_proba(X), rtol=1e-6, atol=1e-9)
@@ -109,11 +114,11 @@ def test_batch_norm_works_with_partial_fit_warm_start_and_pickle(data):
     clf = _clf(batch_norm=True)
     for _ in range(3):
         clf.partial_fit(X, y, classes=np.unique(y))
-    stats = clf._state.network.layers[1].running_mean.copy()
+    stats = batch_norm_layers(clf)[0].running_mean.copy()
     clone = pickle.loads(pickle.dumps(clf))
     assert_array_equal(clone.predict_proba(X), clf.predict_proba(X))
     clone.partial_fit(X, y)
-    assert not np.array_equal(clone._state.network.layers[1].running_mean, stats)
+    assert not np.array_equal(batch_norm_layers(clone)[0].running_mean, stats)
     warm = _clf(batch_norm=True, warm_start=True, max_iter=5).fit(X, y)
     before = warm.coefs_[0].copy()
     warm.fit(X, y)
@@ -203,8 +208,9 @@ def test_warmup_starts_small_and_reaches_the_schedule(data):
     X, y = data
     clf = _clf(solver="sgd", momentum=0.0, warmup_fraction=0.5, max_iter=4,
                learning_rate_init=0.1).fit(X, y)
-    assert clf._state.schedule.learning_rate == pytest.approx(0.1)
-    assert clf._state.schedule.n_warmup == 2
+    schedule = training_state(clf).schedule
+    assert schedule.learning_rate == pytest.approx(0.1)
+    assert schedule.n_warmup == 2
 
 
 def test_gradient_clipping_bounds_each_step_by_learning_rate_times_max_norm(data):
@@ -217,9 +223,9 @@ def test_gradient_clipping_bounds_each_step_by_learning_rate_times_max_norm(data
     # both share the initial weights; one full-batch step of plain SGD
     init = SGDMLPClassifier((12,), random_state=0, max_iter=1, solver="sgd",
                             learning_rate_init=1e-300, momentum=0.0).fit(X, y)
-    delta = clipped._state.network.params - init._state.network.params
+    delta = _all_weights(clipped) - _all_weights(init)
     assert_allclose(np.linalg.norm(delta), 0.1 * 1e-3, rtol=1e-6)
-    assert np.linalg.norm(start._state.network.params - init._state.network.params) > 1e-3
+    assert np.linalg.norm(_all_weights(start) - _all_weights(init)) > 1e-3
 
 
 @pytest.mark.parametrize("activation", ["leaky_relu", "elu", "gelu", "softplus"])
@@ -254,7 +260,7 @@ def test_each_hidden_layer_gets_its_own_activation_and_the_model_learns(data):
     X, y = data
     clf = SGDMLPClassifier((8, 6, 5), activation=["tanh", "relu", "gelu"], max_iter=30,
                            learning_rate_init=0.01, random_state=0).fit(X, y)
-    names = [layer.activation.name for layer in clf._state.network.dense_layers]
+    names = [layer.activation.name for layer in network_of(clf).dense_layers]
     assert names == ["tanh", "relu", "gelu", "identity"]
     assert clf.loss_curve_[-1] < clf.loss_curve_[0]
     clone = pickle.loads(pickle.dumps(clf))
@@ -309,7 +315,7 @@ def test_huber_and_absolute_error_resist_outliers_better_than_squared_error():
 def test_huber_delta_reaches_the_loss(regression):
     X, y = regression
     reg = SGDMLPRegressor((4,), loss="huber", huber_delta=0.25, max_iter=2).fit(X, y)
-    assert reg._state.loss.delta == 0.25 and reg.out_activation_ == "identity"
+    assert training_state(reg).loss.delta == 0.25 and reg.out_activation_ == "identity"
 
 
 # --- class_weight -------------------------------------------------------------------
