@@ -1,7 +1,13 @@
-"""Test configuration.
+"""Test configuration, and the one way tests reach an estimator's internals.
 
 SCIPY_ARRAY_API must be set before scipy is imported so that scikit-learn's
 array-API estimator check runs (with NumPy inputs) instead of being skipped.
+
+Tests assert public behaviour (``coefs_``, ``loss_curve_``, ``predict``, ...).
+Where one truly needs the training machinery (batch-norm statistics, the flat
+parameter vector, the schedule), it goes through the helpers below, so that a
+refactor of the estimators' internals changes this file only. Import them with
+``from conftest import network_of``.
 """
 
 import os
@@ -21,3 +27,37 @@ def quiet_convergence():
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
         yield
+
+
+# ------------------------------------------------------ internals, in one place
+def training_state(est):
+    """A fitted estimator's training machinery: network, loss, optimizer, schedule, ...
+
+    The only place the tests read a private attribute of an estimator.
+    """
+    return est._state
+
+
+def network_of(est):
+    """The fitted estimator's network (``layers``, ``dense_layers``, ``params``, ``coefs``)."""
+    return training_state(est).network
+
+
+def batch_norm_layers(est):
+    """The fitted estimator's batch-norm layers, first hidden layer first."""
+    return [layer for layer in network_of(est).layers if type(layer).__name__ == "BatchNorm"]
+
+
+def dropout_layers(est):
+    """The fitted estimator's dropout layers, first hidden layer first."""
+    return [layer for layer in network_of(est).layers if type(layer).__name__ == "Dropout"]
+
+
+def wrap_lbfgs_objective(monkeypatch, make_wrapper):
+    """Replace the objective L-BFGS evaluates, ``(network, *args) -> value``.
+
+    ``make_wrapper(original)`` returns the replacement; undone with ``monkeypatch``.
+    """
+    from skmlp._core import training
+
+    monkeypatch.setattr(training, "_objective", make_wrapper(training._objective))

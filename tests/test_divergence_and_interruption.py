@@ -15,6 +15,7 @@ import warnings
 
 import numpy as np
 import pytest
+import scipy.optimize
 from sklearn.base import clone
 from sklearn.datasets import make_classification, make_regression
 
@@ -23,8 +24,8 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import GridSearchCV
 from sklearn.neural_network import MLPRegressor
 
+from conftest import wrap_lbfgs_objective
 from skmlp import SGDMLPClassifier, SGDMLPRegressor
-from skmlp._core import training as _training
 from skmlp._core.optimizers import SGD, Adam
 
 N_SAMPLES, BATCH = 100, 20  # five steps per epoch
@@ -139,7 +140,7 @@ def test_lbfgs_on_huge_inputs_keeps_finite_weights_and_warns_like_sklearn_does_n
 def test_lbfgs_ending_on_non_finite_weights_raises_sklearns_error_and_rolls_back(
         monkeypatch, data):
     X, y = data
-    original = _training.scipy.optimize.minimize
+    original = scipy.optimize.minimize  # as skmlp's L-BFGS calls it
 
     def minimize(fun, x0, **kwargs):
         result = original(fun, x0, **kwargs)
@@ -147,7 +148,7 @@ def test_lbfgs_ending_on_non_finite_weights_raises_sklearns_error_and_rolls_back
         result.x = np.full_like(result.x, np.nan)  # then a step into NaN weights
         return result
 
-    monkeypatch.setattr(_training.scipy.optimize, "minimize", minimize)
+    monkeypatch.setattr(scipy.optimize, "minimize", minimize)
     reg = SGDMLPRegressor((8,), solver="lbfgs", max_iter=50, random_state=0)
     with pytest.raises(ValueError, match="^" + re.escape(SKLEARN_MESSAGE) + " The weights were rolled back"):
         reg.fit(X, y)
@@ -266,17 +267,18 @@ def test_interrupted_fit_under_early_stopping_keeps_the_best_weights(monkeypatch
 
 def test_interrupted_lbfgs_keeps_the_last_completed_iteration(monkeypatch, data):
     X, y = data
-    original = _training._objective
     calls = [0]
 
-    def objective(network, *args):
-        calls[0] += 1
-        if calls[0] == 12:
-            network.params[:] = np.nan  # what the search was trying
-            raise KeyboardInterrupt
-        return original(network, *args)
+    def interrupt_on_the_twelfth_call(original):
+        def objective(network, *args):
+            calls[0] += 1
+            if calls[0] == 12:
+                network.params[:] = np.nan  # what the search was trying
+                raise KeyboardInterrupt
+            return original(network, *args)
+        return objective
 
-    monkeypatch.setattr(_training, "_objective", objective)
+    wrap_lbfgs_objective(monkeypatch, interrupt_on_the_twelfth_call)
     reg = SGDMLPRegressor((8,), solver="lbfgs", max_iter=200, random_state=0)
     with pytest.warns(UserWarning, match="Training interrupted by user"):
         reg.fit(X, y)

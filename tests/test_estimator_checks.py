@@ -1,8 +1,7 @@
 """scikit-learn's estimator contract: every check; the only expected failures are
 dropout's sample-weight equivalence checks (see ``_expected_failed_checks``)."""
 
-import pytest
-from sklearn.utils.estimator_checks import check_param_validation, parametrize_with_checks
+from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from skmlp import SGDMLPClassifier, SGDMLPRegressor
 
@@ -41,8 +40,3 @@ def _expected_failed_checks(estimator):
 @parametrize_with_checks(ESTIMATORS, expected_failed_checks=_expected_failed_checks)
 def test_sklearn_estimator_checks_pass(estimator, check):
     check(estimator)
-
-
-@pytest.mark.parametrize("Estimator", [SGDMLPClassifier, SGDMLPRegressor])
-def test_invalid_parameters_raise_errors_naming_the_parameter(Estimator):
-    check_param_validation(Estimator.__name__, Estimator())

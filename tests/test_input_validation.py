@@ -1,15 +1,21 @@
 """Bad input is refused up front, with an error that names the problem.
 
-One table lists every case a data pipeline can produce and the error the user
-gets; the tests after it pin that a refused call trains nothing and spoils no
-fitted model.
+Every refused call lives in one of three tables: ``CASES`` (bad data and bad
+calls: what a data pipeline can produce), ``INVALID_PARAMETERS`` (one invalid
+value per parameter, for both estimators) and ``PARAMETER_COMBINATIONS``
+(parameters refused for one estimator or in combination with others), each row
+with the error type and a message regex. scikit-learn's own
+``check_param_validation`` runs here too. The tests after the tables pin that a
+refused call trains nothing and spoils no fitted model.
 """
 
 import re
 
 import numpy as np
 import pytest
+from sklearn.datasets import make_classification
 from sklearn.exceptions import NotFittedError
+from sklearn.utils.estimator_checks import check_param_validation
 
 from skmlp import SGDMLPClassifier, SGDMLPRegressor
 
@@ -17,6 +23,7 @@ RNG = np.random.RandomState(0)
 X = RNG.randn(20, 3)
 Y_CLS = np.arange(20) % 2
 Y_REG = RNG.randn(20)
+Y_3 = np.arange(20) % 3  # three classes
 
 
 def _with(a, index, value):
@@ -53,6 +60,32 @@ def _later_partial_fit_with_new_label():
     clf.partial_fit(X, np.full(20, 7))
 
 
+def _fit_tiny_with_early_stopping():
+    # 12 samples and validation_fraction=0.05: a validation set of one sample
+    X_, y_ = make_classification(n_samples=12, random_state=0)
+    SGDMLPRegressor(early_stopping=True, validation_fraction=0.05).fit(X_, y_)
+
+
+def _warm_start_with_fewer_classes():
+    clf = SGDMLPClassifier((8,), max_iter=2, warm_start=True).fit(X, Y_3)
+    clf.fit(X[Y_3 < 2], Y_3[Y_3 < 2])
+
+
+def _partial_fit_with_changed_classes():
+    clf = SGDMLPClassifier().partial_fit(X, Y_CLS, classes=[0, 1])
+    clf.partial_fit(X, Y_CLS, classes=[0, 1])
+    clf.partial_fit(X, Y_CLS, classes=[0, 1, 2])
+
+
+def _warm_start_after(change, method="fit", **params):
+    """Fit under warm_start with ``params``, ``set_params(**change)``, call ``method`` again."""
+    def call():
+        clf = SGDMLPClassifier(**{"max_iter": 2, "warm_start": True, **params}).fit(X, Y_CLS)
+        clf.set_params(**change)
+        getattr(clf, method)(X, Y_CLS)
+    return call
+
+
 CASES = {
     "nan in X": (_fit(SGDMLPClassifier, _with(X, (3, 1), np.nan), Y_CLS), ValueError, "Input X contains NaN"),
     "inf in X": (_fit(SGDMLPRegressor, _with(X, (3, 1), np.inf), Y_REG), ValueError, "Input X contains infinity"),
@@ -82,6 +115,21 @@ CASES = {
     "predict_proba with nan": (_fitted_then("predict_proba", _with(X, (0, 0), np.nan)), ValueError, "Input X contains NaN"),
     "predict with renamed features": (_dataframe_fit_then_predict(["a", "b", "z"]), ValueError, "feature names should match those that were passed during fit"),
     "predict with reordered features": (_dataframe_fit_then_predict(["c", "b", "a"]), ValueError, "must be in the same order as they were in fit"),
+    "nan in X, regressor": (_fit(SGDMLPRegressor, _with(X, (3, 2), np.nan), Y_REG), ValueError, "Input X contains NaN"),
+    "inf in X, classifier": (_fit(SGDMLPClassifier, _with(X, (3, 2), np.inf), Y_CLS), ValueError, "Input X contains infinity"),
+    "classifier predict before fit": (lambda: SGDMLPClassifier().predict(X), NotFittedError, "is not fitted yet"),
+    "validation set below two samples": (_fit_tiny_with_early_stopping, ValueError, "validation set is too small"),
+    "X_val without y_val": (_fit(SGDMLPClassifier, X, Y_CLS, X_val=np.zeros((3, 3))), ValueError, "X_val and y_val"),
+    "y_val label outside classes": (_fit(SGDMLPClassifier, X, Y_CLS, X_val=np.zeros((3, 3)), y_val=[0, 1, 9]), ValueError, "y_val has labels"),
+    "X_val with too many features": (_fit(SGDMLPClassifier, X, Y_CLS, X_val=np.zeros((3, 5)), y_val=[0, 1, 1]), ValueError, "features"),
+    "X_val and y_val lengths differ": (_fit(SGDMLPClassifier, X, Y_CLS, X_val=np.zeros((3, 3)), y_val=[0, 1]), ValueError, "numbers of samples"),
+    "partial_fit with changed classes": (_partial_fit_with_changed_classes, ValueError, "is not the same as on last call"),
+    "partial_fit with early_stopping": (lambda: SGDMLPRegressor(early_stopping=True).partial_fit(X, Y_REG), ValueError, "partial_fit does not support early_stopping"),
+    "warm_start fit with fewer classes": (_warm_start_with_fewer_classes, ValueError, "warm_start can only be used"),
+    "warm_start with new hidden_layer_sizes": (_warm_start_after({"hidden_layer_sizes": (5,)}, hidden_layer_sizes=(4,)), ValueError, "cannot change under warm_start"),
+    "warm_start with batch_norm turned on": (_warm_start_after({"batch_norm": True}, hidden_layer_sizes=(12,), random_state=0), ValueError, "batch_norm"),
+    "warm_start with new activations": (_warm_start_after({"activation": ["relu", "tanh"]}, hidden_layer_sizes=(5, 4), activation=["tanh", "relu"], random_state=0), ValueError, "activation=\\['tanh', 'relu'\\].*cannot change"),
+    "partial_fit with new activations": (_warm_start_after({"activation": ["relu", "tanh"]}, "partial_fit", hidden_layer_sizes=(5, 4), activation=["tanh", "relu"], random_state=0), ValueError, "activation=\\['tanh', 'relu'\\].*cannot change"),
 }
 
 
@@ -143,29 +191,73 @@ def test_invalid_parameter_value_is_refused_naming_the_parameter(Estimator, para
         Estimator(**{param: value}).fit(X, y)
 
 
+# Parameters refused for one estimator, or only together with others: one row per
+# case, (Estimator, params, error, message regex). Each is refused by a fresh
+# estimator and, set on a fitted one, leaves that model unchanged.
+_ACTIVATION = "The 'activation' parameter of SGDMLPClassifier must be a str among .*"
+PARAMETER_COMBINATIONS = [
+    # the regression losses
+    (SGDMLPRegressor, {"loss": "hinge"}, ValueError, "'loss' parameter"),
+    (SGDMLPRegressor, {"loss": "quantile"}, ValueError, "loss"),
+    (SGDMLPRegressor, {"loss": "huber", "huber_delta": 0.0}, ValueError, "'huber_delta' parameter"),
+    (SGDMLPRegressor, {"huber_delta": 0.0}, ValueError, "huber_delta"),
+    # class_weight
+    (SGDMLPClassifier, {"class_weight": "uniform"}, ValueError, "'class_weight' parameter"),
+    (SGDMLPClassifier, {"class_weight": "auto"}, ValueError, "class_weight"),
+    (SGDMLPClassifier, {"class_weight": {0: 1.0, 7: 2.0}}, ValueError, "class_weight has labels \\[7\\]"),
+    # more invalid values of the training toolkit's parameters
+    (SGDMLPClassifier, {"dropout": -0.1}, ValueError, "dropout"),
+    (SGDMLPClassifier, {"batch_norm": "yes"}, ValueError, "batch_norm"),
+    (SGDMLPClassifier, {"weight_decay": -1.0}, ValueError, "weight_decay"),
+    (SGDMLPClassifier, {"early_stopping_metric": "auc"}, ValueError, "early_stopping_metric"),
+    (SGDMLPClassifier, {"restore_best_weights": 2}, ValueError, "restore_best_weights"),
+    (SGDMLPClassifier, {"solver": "lion"}, ValueError, "solver"),
+    (SGDMLPClassifier, {"learning_rate": "step"}, ValueError, "learning_rate"),
+    # one dropout rate per hidden layer, each in [0, 1)
+    (SGDMLPClassifier, {"hidden_layer_sizes": (4, 4), "dropout": [0.1, 0.2, 0.3]}, ValueError, "dropout"),
+    (SGDMLPClassifier, {"hidden_layer_sizes": (4, 4), "dropout": [0.5, 1.0]}, ValueError, "dropout"),
+    (SGDMLPClassifier, {"hidden_layer_sizes": (4, 4), "dropout": [-0.1, 0.0]}, ValueError, "dropout"),
+    # one activation per hidden layer, each a known name
+    (SGDMLPClassifier, {"hidden_layer_sizes": (4, 4), "activation": ["relu"]}, ValueError, _ACTIVATION + "1 name\\(s\\) for 2 hidden layer"),
+    (SGDMLPClassifier, {"hidden_layer_sizes": (4, 4), "activation": ["relu", "tanh", "relu"]}, ValueError, _ACTIVATION + "3 name\\(s\\) for 2 hidden layer"),
+    (SGDMLPClassifier, {"hidden_layer_sizes": (4, 4), "activation": ["relu", "swish"]}, ValueError, _ACTIVATION + "'swish' not among them"),
+    (SGDMLPClassifier, {"hidden_layer_sizes": (4, 4), "activation": [["relu", "tanh"]]}, ValueError, _ACTIVATION + "not a flat sequence"),
+    # lbfgs needs a smooth objective
+    (SGDMLPClassifier, {"solver": "lbfgs", "dropout": 0.2}, ValueError, "dropout"),
+    (SGDMLPClassifier, {"solver": "lbfgs", "l1_ratio": 0.5}, ValueError, "l1_ratio"),
+]
+
+
+def _combination_id(row):
+    Estimator, params, _, _ = row
+    return Estimator.__name__[5:] + "-" + "-".join(f"{k}={v}" for k, v in params.items())
+
+
+@pytest.mark.parametrize("Estimator, params, error, match", PARAMETER_COMBINATIONS,
+                         ids=[_combination_id(row) for row in PARAMETER_COMBINATIONS])
+def test_invalid_parameter_combination_is_refused_naming_the_parameter(
+    Estimator, params, error, match
+):
+    y = Y_CLS if Estimator is SGDMLPClassifier else Y_REG
+    with pytest.raises(error, match=match):
+        Estimator(**{"max_iter": 2, **params}).fit(X, y)
+    fitted = Estimator((3,), max_iter=2, random_state=0).fit(X, y)
+    before = fitted.predict(X)
+    with pytest.raises(error, match=match):
+        fitted.set_params(**params).fit(X, y)
+    np.testing.assert_array_equal(fitted.predict(X), before)  # the refused call changed nothing
+
+
 def test_every_parameter_has_a_row_in_the_invalid_value_table():
     tested = {p for p, _, _ in INVALID_PARAMETERS} | {"loss", "huber_delta", "class_weight"}
-    assert set(SGDMLPClassifier._parameter_constraints) <= tested
-    assert set(SGDMLPRegressor._parameter_constraints) <= tested
+    assert set(SGDMLPClassifier().get_params()) <= tested
+    assert set(SGDMLPRegressor().get_params()) <= tested
 
 
-def test_invalid_regressor_loss_is_refused_naming_the_parameter():
-    with pytest.raises(ValueError, match="'loss' parameter"):
-        SGDMLPRegressor(loss="hinge").fit(X, Y_REG)
-
-
-def test_invalid_huber_delta_is_refused_naming_the_parameter():
-    with pytest.raises(ValueError, match="'huber_delta' parameter"):
-        SGDMLPRegressor(loss="huber", huber_delta=0.0).fit(X, Y_REG)
-
-
-@pytest.mark.parametrize("class_weight, match", [
-    ("uniform", "'class_weight' parameter"),
-    ({0: 1.0, 7: 2.0}, "class_weight has labels \\[7\\]"),
-])
-def test_invalid_class_weight_is_refused_naming_the_parameter(class_weight, match):
-    with pytest.raises(ValueError, match=match):
-        SGDMLPClassifier(class_weight=class_weight).fit(X, Y_CLS)
+@pytest.mark.parametrize("Estimator", [SGDMLPClassifier, SGDMLPRegressor])
+def test_invalid_parameters_raise_errors_naming_the_parameter(Estimator):
+    # scikit-learn's own check: every constraint refuses a value outside it
+    check_param_validation(Estimator.__name__, Estimator())
 
 
 # --------------------------------------------------- no work, no damage

@@ -12,6 +12,7 @@ from sklearn.exceptions import NotFittedError
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
+from conftest import batch_norm_layers
 import skmlp
 from skmlp import SGDMLPClassifier, SGDMLPRegressor
 from skmlp._core.activations import ACTIVATIONS
@@ -138,7 +139,7 @@ def test_batch_norm_converts_with_its_running_statistics(dtype, ort):
     X = 2 * _X(dtype) + 1  # far from the initial statistics (0, 1)
     reg = SGDMLPRegressor((8, 6), batch_norm=True, activation="relu", max_iter=20,
                           random_state=0).fit(X, X[:, 0] - X[:, 1])
-    bn = [layer for layer in reg._state.network.layers if type(layer).__name__ == "BatchNorm"]
+    bn = batch_norm_layers(reg)
     assert len(bn) == 2 and np.abs(bn[0].running_mean).max() > 0.1
     _check_regressor(ort, reg, X)
 

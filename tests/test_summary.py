@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 from sklearn.exceptions import NotFittedError
 
+from conftest import network_of
 from skmlp import SGDMLPClassifier, SGDMLPRegressor
 from skmlp._core.activations import Identity, ReLU
 from skmlp._core.layers import Dense, Layer
@@ -12,7 +13,7 @@ from skmlp._core.summary import format_summary, summary_rows
 
 
 def _rows(est):
-    return summary_rows(est._state.network, est.n_features_in_, est.out_activation_)
+    return summary_rows(network_of(est), est.n_features_in_, est.out_activation_)
 
 
 def _printed(row, table):
