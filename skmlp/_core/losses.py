@@ -102,7 +102,7 @@ class Loss(HoldsScratch):
 
 
 #: Machine epsilon of each float dtype (``np.finfo`` costs more than a small clip).
-_EPS = {np.dtype(t): np.finfo(t).eps for t in (np.float16, np.float32, np.float64)}
+_EPS = {np.dtype(t): np.finfo(t).eps for t in (np.float32, np.float64)}
 
 
 def _clipped(P):
