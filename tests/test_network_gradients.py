@@ -17,6 +17,7 @@ import scipy.sparse as sp
 from numpy.testing import assert_allclose, assert_array_equal
 
 from skmlp._core.activations import ACTIVATIONS
+from skmlp._core.layers import Dense, Dropout
 from skmlp._core.losses import LOSSES, get_loss
 from skmlp._core.network import build_mlp
 from skmlp._core.penalties import L2Penalty
@@ -271,6 +272,92 @@ def test_pickle_and_deepcopy_rebind_views_into_the_restored_buffer(roundtrip):
     _, dZ = loss(clone.forward(X, training=True), Y)
     clone.backward(dZ)
     assert_allclose(clone.grads, expected_grad, rtol=1e-15)
+
+
+def _transient(obj):
+    return {k: v for k, v in vars(obj).items() if k.startswith(("_scratch", "_cache"))}
+
+
+@pytest.mark.parametrize(
+    "roundtrip",
+    [lambda n: pickle.loads(pickle.dumps(n)), copy.deepcopy],
+    ids=["pickle", "deepcopy"],
+)
+def test_pickle_and_deepcopy_drop_every_scratch_buffer_and_cache(roundtrip):
+    net = build_mlp([4, 5, 3, 2], ["tanh", "relu"], np.float64, dropout=0.3,
+                    batch_norm=True)
+    net.set_dropout_rng(np.random.default_rng(0))
+    rng = np.random.RandomState(0)
+    X, Y = rng.normal(size=(6, 4)), rng.uniform(0.1, 0.9, size=(6, 2))
+    losses = [get_loss(name) for name in sorted(LOSSES)]
+    for loss in losses:
+        _, dZ = loss(net.forward(X, training=True), Y)
+    net.backward(dZ)
+    activations = [layer.activation for layer in net.dense_layers[:-1]]
+    holding = [loss for loss in losses if loss.name != "squared_error"]  # dZ is all it needs
+    for obj in net.layers + activations + holding:
+        assert any(v is not None for v in _transient(obj).values()), obj
+
+    clone, loss_clones = roundtrip(net), [roundtrip(loss) for loss in losses]
+    activations = [layer.activation for layer in clone.dense_layers]
+    for obj in clone.layers + activations + loss_clones:
+        assert all(v is None for v in _transient(obj).values()), obj
+    assert all(layer.rng is None for layer in clone.layers if isinstance(layer, Dropout))
+
+
+def test_a_layer_pickled_with_the_old_buffer_names_loads_without_them():
+    layer = Dense.__new__(Dense)
+    state = copy.deepcopy(vars(Dense(3, 2, ACTIVATIONS["tanh"]())))
+    state.update(_out=None, _dX=None, _Z=None, _X=None, _A=None, _Zcache=None)
+    layer.__setstate__(state)
+    assert not {"_out", "_dX", "_Z", "_X", "_A", "_Zcache"} & set(vars(layer))
+    layer.bind({"W": np.ones((3, 2)), "b": np.zeros(2)},
+               {"W": np.empty((3, 2)), "b": np.empty(2)})
+    A = layer.forward(np.ones((4, 3)), training=True).copy()  # (4, 2)
+    assert_allclose(A, np.tanh(3.0))
+    assert layer.backward(np.ones_like(A)).shape == (4, 3)
+
+
+# --- dropout's mask ----------------------------------------------------------
+
+
+class _FixedDraws:
+    """A stand-in generator whose ``random`` returns the given draws."""
+
+    def __init__(self, u):
+        self.u = u
+
+    def random(self, dtype, out):
+        out[...] = self.u.astype(dtype)
+        return out
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("rate", [0.1, 0.2, 0.25, 0.5, 0.9])
+def test_dropout_keeps_a_unit_where_u_plus_keep_probability_reaches_one(rate, dtype):
+    layer = Dropout(64, rate)
+    layer.rng = np.random.default_rng(7)
+    Y = layer.forward(np.ones((50, 64), dtype=dtype), training=True)  # (50, 64)
+    u = np.random.default_rng(7).random((50, 64), dtype=dtype)  # the draws it made
+    kept = (u + dtype(1.0 - rate)) >= 1  # in the dtype's rounding
+    assert_array_equal(Y != 0, kept)
+    assert_array_equal(Y[kept], dtype(1.0 / (1.0 - rate)))
+
+
+@pytest.mark.parametrize(
+    "dtype, u_below_rate",
+    [(np.float64, float.fromhex("0x1.9999999999998p-3")),
+     (np.float32, float.fromhex("0x1.999998p-3"))],
+)
+def test_dropout_keeps_the_draw_just_below_rate_that_rounds_up(dtype, u_below_rate):
+    # These draws (which the generator can make) are below the rate 0.2, so the
+    # plain ``u >= rate`` would drop them; fits pinned bit for bit keep them.
+    u = np.array([[0.0, 0.1, u_below_rate, 0.2, 0.3, 0.99]])  # (1, 6)
+    assert dtype(u_below_rate) < dtype(0.2)
+    layer = Dropout(6, 0.2)
+    layer.rng = _FixedDraws(u)
+    Y = layer.forward(np.ones((1, 6), dtype=dtype), training=True)  # (1, 6)
+    assert_array_equal(Y != 0, [[False, False, True, True, True, True]])
 
 
 # --- the L2 penalty ----------------------------------------------------------

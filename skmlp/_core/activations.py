@@ -4,7 +4,8 @@ Every activation works in place on a batch-first array. ``forward(Z)`` turns the
 pre-activation ``Z (n, n_units)`` into the activation ``A (n, n_units)`` in the same
 buffer, and ``backward(A, dA)`` multiplies the incoming gradient ``dA`` by the
 derivative, in place, giving ``dZ``. The derivative is computed from the output ``A``
-alone, so the forward pass never needs to keep ``Z``.
+alone, so the forward pass need not keep ``Z`` (except for GELU, which says so with
+``needs_z``).
 
 This module is part of the NumPy core: it imports no scikit-learn.
 """
@@ -14,12 +15,14 @@ import math
 import numpy as np
 from scipy.special import erfc, expit
 
+from .scratch import HoldsScratch
+
 
 _SQRT_HALF = math.sqrt(0.5)
 _INV_SQRT_2PI = 1.0 / math.sqrt(2.0 * math.pi)
 
 
-class Activation:
+class Activation(HoldsScratch):
     """An element-wise non-linearity with an in-place derivative.
 
     Parameters
@@ -30,29 +33,13 @@ class Activation:
     Notes
     -----
     Subclasses implement ``forward`` and ``backward``; both work in place and
-    return the array they were given.
+    return the array they were given. A derivative needing a temporary array
+    writes it into a named scratch buffer, reused across training steps and
+    dropped on pickling (``HoldsScratch``).
     """
 
     name = None
     needs_z = False
-    _scratch = None
-
-    def _buffer(self, like, dtype=None):
-        """Scratch array shaped like ``like``, reused across training steps.
-
-        One flat buffer, grown when a larger batch arrives, serves every batch
-        size; it is dropped on pickling.
-        """
-        dtype = like.dtype if dtype is None else np.dtype(dtype)
-        buf = self._scratch
-        if buf is None or buf.dtype != dtype or buf.size < like.size:
-            buf = self._scratch = np.empty(like.size, dtype=dtype)  # (n * n_units,)
-        return buf[: like.size].reshape(like.shape)  # (n, n_units)
-
-    def __getstate__(self):
-        state = self.__dict__.copy()
-        state.pop("_scratch", None)
-        return state
 
     def forward(self, Z):
         """Apply the activation in place.
@@ -115,9 +102,10 @@ class Logistic(Activation):
         return expit(Z, out=Z)
 
     def backward(self, A, dA, Z=None):
-        one_minus_a = np.subtract(1, A, out=self._buffer(A))  # (n, n_units)
+        one_minus_A = self.scratch_like("_scratch_one_minus_A", A)  # (n, n_units)
+        np.subtract(1, A, out=one_minus_A)  # (n, n_units)
         dA *= A
-        dA *= one_minus_a
+        dA *= one_minus_A
         return dA
 
 
@@ -130,7 +118,8 @@ class Tanh(Activation):
         return np.tanh(Z, out=Z)
 
     def backward(self, A, dA, Z=None):
-        deriv = np.multiply(A, A, out=self._buffer(A))  # (n, n_units)
+        deriv = self.scratch_like("_scratch_deriv", A)  # (n, n_units)
+        np.multiply(A, A, out=deriv)  # (n, n_units)
         np.subtract(1, deriv, out=deriv)  # (n, n_units) 1 - A**2
         dA *= deriv
         return dA
@@ -148,7 +137,8 @@ class ReLU(Activation):
         # Multiplying by the 0/1 mask is ~40x faster than masked assignment and
         # gives the same numbers for finite dA (a non-finite dA, from a diverged
         # step, stays non-finite where masked assignment would zero it).
-        active = np.greater(A, 0, out=self._buffer(A, bool))  # (n, n_units)
+        active = self.scratch_like("_scratch_active", A, bool)  # (n, n_units)
+        np.greater(A, 0, out=active)  # (n, n_units) 1 where z > 0
         np.multiply(dA, active, out=dA)  # (n, n_units)
         return dA
 

@@ -18,11 +18,8 @@ def batch_slices(n_samples, batch_size):
     ------
     batch : slice
     """
-    start = 0
-    while start < n_samples:
-        stop = min(start + batch_size, n_samples)
-        yield slice(start, stop)
-        start = stop
+    for start in range(0, n_samples, batch_size):
+        yield slice(start, min(start + batch_size, n_samples))
 
 
 def shuffled(indices, rng):
@@ -72,14 +69,13 @@ class BatchGatherer:
     def __init__(self, X, Y, sample_weight, batch_size, shuffle):
         self.X, self.Y, self.sample_weight = X, Y, sample_weight
         self.batch_size = batch_size
-        self.shuffle = shuffle
         n_samples = X.shape[0]
         self.dense = isinstance(X, np.ndarray)
         row_bytes = X.shape[1] * X.dtype.itemsize if self.dense else 0
         budget = min(GATHER_BYTES, n_samples * row_bytes // 32)
         per_gather = max(1, budget // max(1, batch_size * row_bytes))
         self.chunk = min(n_samples, per_gather * batch_size)
-        if shuffle:
+        if shuffle:  # buffers the shuffled chunks are gathered into
             chunk = self.chunk
             if self.dense:
                 self._X = np.empty((chunk, X.shape[1]), X.dtype)  # (chunk, n_features)

@@ -68,23 +68,14 @@ class PlateauTracker:
             improve by ``tol``.
         """
         if self.mode == "score":
-            if value < self.best + self.tol:
-                self.no_improvement_count += 1
-            else:
-                self.no_improvement_count = 0
-            if value > self.best:
-                self.best = value
-                if self.keep_best:
-                    self.remember(params)
+            stalled, improved = value < self.best + self.tol, value > self.best
         else:
-            if value > self.best - self.tol:
-                self.no_improvement_count += 1
-            else:
-                self.no_improvement_count = 0
-            if value < self.best:
-                self.best = value
-                if self.keep_best:
-                    self.remember(params)
+            stalled, improved = value > self.best - self.tol, value < self.best
+        self.no_improvement_count = self.no_improvement_count + 1 if stalled else 0
+        if improved:
+            self.best = value
+            if self.keep_best:
+                self.remember(params)
         return self.no_improvement_count > self.n_iter_no_change
 
     def reset_count(self):

@@ -3,43 +3,28 @@
 A layer declares the parameters it owns (``param_specs``); the network allocates
 them inside its flat buffers and hands the layer views with ``bind``. A layer caches
 only what its backward pass needs. During training, outputs and input gradients are
-written into buffers preallocated for the largest batch (``allocate``); at predict
-time (``training=False``) every array is fresh, so concurrent predictions share no
-scratch memory.
+written into scratch buffers sized for the largest batch (``allocate``, or the first
+batch); at predict time (``training=False``) every array is fresh, so concurrent
+predictions share no memory. Buffers (``_scratch_*``) and caches (``_cache_*``) are
+dropped on pickling (``HoldsScratch``).
 
 This module is part of the NumPy core: it imports no scikit-learn.
 """
 
 import numpy as np
 
-
-def _rows(buffer, n, shape, dtype):
-    """The first ``n`` rows of a preallocated training buffer, or a fresh array.
-
-    Parameters
-    ----------
-    buffer : ndarray of shape (batch_size, ...) or None
-        Allocated by ``allocate``; None at predict time or before allocation.
-    n : int
-        Rows needed.
-    shape : tuple of int
-        Shape of the array wanted, ``(n, ...)``, used when the buffer cannot serve.
-    dtype : numpy dtype
-        Dtype of a fresh array.
-
-    Returns
-    -------
-    out : ndarray of shape ``shape``
-    """
-    if buffer is not None and n <= buffer.shape[0]:
-        return buffer[:n]  # (n, ...)
-    return np.empty(shape, dtype=dtype)  # (n, ...)
+from .scratch import HoldsScratch
 
 #: Default weight of the old running statistics in ``BatchNorm``.
 BATCH_NORM_MOMENTUM = 0.9
 
+#: Attribute names of buffers and caches in layers pickled by older versions.
+_OLD_TRANSIENT = frozenset(
+    ("_out", "_dX", "_Z", "_X", "_A", "_Zcache", "_mask", "_cur_mask", "_xhat", "_p")
+)
 
-class Layer:
+
+class Layer(HoldsScratch):
     """Base class of the network's layers.
 
     Attributes
@@ -52,8 +37,6 @@ class Layer:
 
     #: ``[(name, shape, group)]`` with group one of "coef", "intercept", "extra".
     param_specs = ()
-    #: Attributes holding training buffers or caches, dropped on pickling.
-    _transient = ()
     #: True for layers whose training forward takes the batch's sample weights
     #: (``forward(X, training, sample_weight=None)``); the network passes them
     #: to those layers only.
@@ -75,12 +58,17 @@ class Layer:
     def __getstate__(self):
         # Views into the network's flat buffers would be pickled as copies: the
         # network binds fresh views after unpickling instead.
-        state = self.__dict__.copy()
+        state = super().__getstate__()
         state.pop("params", None)
         state.pop("grads", None)
-        for key in self._transient:
-            state[key] = None
         return state
+
+    def __setstate__(self, state):
+        # Layers pickled before the _scratch/_cache names hold their (None)
+        # buffers and caches under the old names.
+        self.__dict__.update(
+            (key, value) for key, value in state.items() if key not in _OLD_TRANSIENT
+        )
 
     def init_params(self):
         """Set parameters that do not start at zero (after ``bind``; not for Dense,
@@ -89,16 +77,13 @@ class Layer:
     def allocate(self, batch_size, dtype):
         """Preallocate training buffers for batches of up to ``batch_size`` rows.
 
+        Optional: ``forward`` and ``backward`` otherwise make them on first use.
+
         Parameters
         ----------
         batch_size : int
         dtype : numpy dtype
         """
-
-    def release(self):
-        """Drop the training buffers and caches (before pickling or after fit)."""
-        for key in self._transient:
-            setattr(self, key, None)
 
     def forward(self, X, training):
         """Map the input batch to the output batch.
@@ -144,11 +129,9 @@ class Dense(Layer):
     n_out : int
         Output width.
     activation : Activation
-        Applied in place to the affine output (``Identity`` for the output layer,
-        whose link is fused into the loss).
+        Applied in place to the pre-activation ``Z`` (``Identity`` for the output
+        layer, whose link is fused into the loss).
     """
-
-    _transient = ("_out", "_dX", "_Z", "_X", "_A", "_Zcache")
 
     def __init__(self, n_in, n_out, activation):
         self.n_in = n_in
@@ -158,7 +141,6 @@ class Dense(Layer):
             ("W", (n_in, n_out), "coef"),
             ("b", (n_out,), "intercept"),
         )
-        self.release()
 
     @property
     def W(self):
@@ -171,33 +153,33 @@ class Dense(Layer):
         return self.params["b"]
 
     def allocate(self, batch_size, dtype):
-        self._out = np.empty((batch_size, self.n_out), dtype=dtype)  # (batch, n_out)
-        self._dX = np.empty((batch_size, self.n_in), dtype=dtype)  # (batch, n_in)
+        self.scratch("_scratch_A", (batch_size, self.n_out), dtype)
+        self.scratch("_scratch_dX", (batch_size, self.n_in), dtype)
         if self.activation.needs_z:
-            self._Z = np.empty((batch_size, self.n_out), dtype=dtype)  # (batch, n_out)
+            self.scratch("_scratch_Z", (batch_size, self.n_out), dtype)
 
     def forward(self, X, training):
-        n = X.shape[0]
-        out = _rows(self._out if training else None, n, (n, self.n_out),
-                    self.W.dtype)  # (n, n_out)
+        shape, dtype = (X.shape[0], self.n_out), self.W.dtype
+        # One buffer holds Z, then A: the activation works in place.
+        Z = self.scratch("_scratch_A", shape, dtype) if training else np.empty(shape, dtype)
         if isinstance(X, np.ndarray):  # dense (a cheaper test than scipy.sparse.issparse)
-            np.matmul(X, self.W, out=out)  # (n, n_out)
+            np.matmul(X, self.W, out=Z)  # (n, n_out)
         else:
-            out[...] = X @ self.W  # (n, n_out) sparse X
-        out += self.b
-        Z = None
+            Z[...] = X @ self.W  # (n, n_out) sparse X
+        Z += self.b  # (n, n_out)
+        if not training:
+            return self.activation.forward(Z)  # (n, n_out) A, in Z's buffer
+        Z_kept = None  # a copy of Z, for activations whose derivative needs it
         if self.activation.needs_z:
-            Z = _rows(self._Z if training else None, n, out.shape, out.dtype)  # (n, n_out)
-            Z[...] = out
-        A = self.activation.forward(out)  # (n, n_out)
-        if training:
-            self._X, self._A, self._Zcache = X, A, Z
+            Z_kept = self.scratch("_scratch_Z", shape, dtype)  # (n, n_out)
+            np.copyto(Z_kept, Z)  # (n, n_out)
+        A = self.activation.forward(Z)  # (n, n_out) in Z's buffer
+        self._cache_X, self._cache_A, self._cache_Z = X, A, Z_kept
         return A
 
-    def backward(self, dY, need_dX=True):
-        X, A = self._X, self._A
-        n = A.shape[0]
-        dZ = self.activation.backward(A, dY, self._Zcache)  # (n, n_out)
+    def backward(self, dA, need_dX=True):
+        X, A = self._cache_X, self._cache_A
+        dZ = self.activation.backward(A, dA, self._cache_Z)  # (n, n_out) in dA's buffer
         dW, db = self.grads["W"], self.grads["b"]  # (n_in, n_out), (n_out,)
         if isinstance(X, np.ndarray):
             np.matmul(X.T, dZ, out=dW)  # (n_in, n_out)
@@ -206,7 +188,7 @@ class Dense(Layer):
         np.add.reduce(dZ, axis=0, out=db)  # (n_out,) what np.sum does, minus its wrapper
         if not need_dX:
             return None
-        dX = _rows(self._dX, n, (n, self.n_in), dZ.dtype)  # (n, n_in)
+        dX = self.scratch("_scratch_dX", (A.shape[0], self.n_in), dZ.dtype)  # (n, n_in)
         np.matmul(dZ, self.W.T, out=dX)  # (n, n_in)
         return dX
 
@@ -220,8 +202,8 @@ class Dropout(Layer):
     Kept units are scaled by ``1 / (1 - rate)`` so that the expected output equals
     the input; at predict time (``training=False``) the layer is the identity.
     The masks come from ``rng``, a ``numpy.random.Generator`` the training loop
-    sets once per fit (``set_rng``), drawn in the network's dtype into a
-    preallocated buffer.
+    sets once per fit (``set_rng``; dropped by ``release`` and on pickling),
+    drawn in the input's dtype into a reused buffer.
 
     Parameters
     ----------
@@ -231,38 +213,48 @@ class Dropout(Layer):
         Probability of dropping a unit, in [0, 1).
     """
 
-    _transient = ("_mask", "_out", "_cur_mask", "rng")
-
     def __init__(self, n_units, rate):
         self.n_in = self.n_out = n_units
         self.rate = float(rate)
-        self.release()
+        self.rng = None
+
+    def __getstate__(self):
+        state = super().__getstate__()
+        state["rng"] = None
+        return state
+
+    def release(self):
+        super().release()
+        self.rng = None
 
     def allocate(self, batch_size, dtype):
-        self._mask = np.empty((batch_size, self.n_out), dtype=dtype)  # (batch, n_units)
-        self._out = np.empty((batch_size, self.n_out), dtype=dtype)  # (batch, n_units)
+        self.scratch("_scratch_mask", (batch_size, self.n_out), dtype)
+        self.scratch("_scratch_out", (batch_size, self.n_out), dtype)
 
     def forward(self, X, training):
         if not training or self.rate == 0.0:
             return X
         if self.rng is None:
             raise RuntimeError("Dropout needs a generator: call set_rng before training.")
-        n = X.shape[0]
-        mask = _rows(self._mask, n, X.shape, X.dtype)  # (n, n_units)
-        out = _rows(self._out, n, X.shape, X.dtype)  # (n, n_units)
-        self.rng.random(dtype=mask.dtype, out=mask)  # (n, n_units) uniform on [0, 1)
-        # u >= rate  <=>  floor(u + 1 - rate) == 1: a 0/1 mask without a bool array
-        mask += 1.0 - self.rate
-        np.floor(mask, out=mask)
-        mask *= 1.0 / (1.0 - self.rate)  # (n, n_units) 0 or 1 / (1 - rate)
-        np.multiply(X, mask, out=out)  # (n, n_units)
-        self._cur_mask = mask
+        keep = 1.0 - self.rate  # probability of keeping a unit
+        mask = self.scratch_like("_scratch_mask", X)  # (n, n_units)
+        self.rng.random(dtype=mask.dtype, out=mask)  # (n, n_units) u, uniform on [0, 1)
+        # Keep a unit where u >= rate, tested as floor(u + keep) == 1. The two
+        # differ when u lies within rounding of rate: for rate 0.2, u = 0.2 - 2**-54
+        # in float64 and u = 0.2 - 2**-26 in float32 (draws the generator makes)
+        # are kept by this test and dropped by ``u >= rate``. Fits pinned
+        # bit for bit, across versions, depend on this very test.
+        mask += keep  # (n, n_units) u + keep, in [keep, 1 + keep)
+        np.floor(mask, out=mask)  # (n, n_units) 1 kept, 0 dropped
+        mask *= 1.0 / keep  # (n, n_units) 1 / keep kept, 0 dropped
+        out = np.multiply(X, mask, out=self.scratch_like("_scratch_out", X))  # (n, n_units)
+        self._cache_mask = mask
         return out
 
     def backward(self, dY, need_dX=True):
         if self.rate == 0.0:
             return dY
-        dY *= self._cur_mask  # (n, n_units)
+        dY *= self._cache_mask  # (n, n_units)
         return dY
 
     def __repr__(self):
@@ -294,7 +286,6 @@ class BatchNorm(Layer):
         Added to the variance.
     """
 
-    _transient = ("_out", "_xhat", "_dX", "_p", "_cache")
     uses_sample_weight = True
 
     def __init__(self, n_units, momentum=BATCH_NORM_MOMENTUM, eps=1e-5):
@@ -307,7 +298,6 @@ class BatchNorm(Layer):
         )
         self.running_mean = None
         self.running_var = None
-        self.release()
 
     def init_params(self):
         """Start as the identity map: ``gamma = 1``, ``beta = 0``, unit statistics."""
@@ -318,10 +308,9 @@ class BatchNorm(Layer):
         self.running_var = np.ones(self.n_out, dtype=dtype)  # (n_units,)
 
     def allocate(self, batch_size, dtype):
-        self._out = np.empty((batch_size, self.n_out), dtype=dtype)  # (batch, n_units)
-        self._xhat = np.empty((batch_size, self.n_out), dtype=dtype)  # (batch, n_units)
-        self._dX = np.empty((batch_size, self.n_out), dtype=dtype)  # (batch, n_units)
-        self._p = np.empty(batch_size, dtype=dtype)  # (batch,)
+        for name in ("_scratch_out", "_scratch_xhat", "_scratch_dX"):
+            self.scratch(name, (batch_size, self.n_out), dtype)
+        self.scratch("_scratch_p", (batch_size,), dtype)
 
     def forward(self, X, training, sample_weight=None):
         """Normalise the batch (see ``Layer.forward``).
@@ -346,21 +335,21 @@ class BatchNorm(Layer):
             out += beta
             return out
         n = X.shape[0]
-        out = _rows(self._out, n, X.shape, X.dtype)  # (n, n_units)
-        xhat = _rows(self._xhat, n, X.shape, X.dtype)  # (n, n_units)
+        out = self.scratch_like("_scratch_out", X)  # (n, n_units)
+        xhat = self.scratch_like("_scratch_xhat", X)  # (n, n_units)
         if sample_weight is None:
             p = None
             mean = X.mean(axis=0)  # (n_units,)
             np.subtract(X, mean, out=xhat)  # (n, n_units) centred
             var = np.einsum("ij,ij->j", xhat, xhat) / n  # (n_units,)
         else:
-            p = _rows(self._p, n, (n,), X.dtype)  # (n,)
-            p = np.divide(sample_weight, sample_weight.sum(), out=p,
+            p = np.divide(sample_weight, sample_weight.sum(),
+                          out=self.scratch("_scratch_p", (n,), X.dtype),
                           dtype=X.dtype)  # (n,) row weights summing to 1
             mean = p @ X  # (n_units,)
             np.subtract(X, mean, out=xhat)  # (n, n_units) centred
-            np.square(xhat, out=out)  # (n, n_units) scratch, overwritten below
-            var = p @ out  # (n_units,)
+            squares = np.square(xhat, out=out)  # (n, n_units) in the output's buffer
+            var = p @ squares  # (n_units,)
         inv_std = 1.0 / np.sqrt(var + self.eps)  # (n_units,)
         xhat *= inv_std  # (n, n_units) standardised
         np.multiply(xhat, gamma, out=out)  # (n, n_units)
@@ -383,7 +372,7 @@ class BatchNorm(Layer):
             return None
         # dX = gamma * inv_std * (dY - p * (dbeta + xhat * dgamma)), with the
         # row weights p (1 / n each when unweighted)
-        dX = _rows(self._dX, n, dY.shape, dY.dtype)  # (n, n_units)
+        dX = self.scratch_like("_scratch_dX", dY)  # (n, n_units)
         if p is None:
             np.multiply(xhat, dgamma / n, out=dX)  # (n, n_units)
             dX += dbeta / n

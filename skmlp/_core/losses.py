@@ -15,14 +15,20 @@ dZ)``, both exactly as scikit-learn's MLP computes them:
   parameter gradient by ``sum(w)`` once, after adding the penalty's gradient, in
   scikit-learn's order of operations: ``(A.T @ dZ + alpha * W) / sum(w)``.
 
+Intermediate arrays (probabilities, residuals) live in named scratch buffers,
+reused across minibatches and dropped on pickling (``HoldsScratch``); ``dZ`` only
+ever holds the gradient.
+
 This module is part of the NumPy core: it imports no scikit-learn.
 """
 
 import numpy as np
 from scipy.special import expit, xlogy
 
+from .scratch import HoldsScratch
 
-class Loss:
+
+class Loss(HoldsScratch):
     """A loss fused with its output link.
 
     Attributes
@@ -74,7 +80,7 @@ class Loss:
         return float(value), out
 
     def _value_and_grad(self, Z, Y, sample_weight, dZ):
-        """scikit-learn's value; writes the unweighted ``dloss_i/dZ_i`` to dZ."""
+        """scikit-learn's value; writes the unweighted ``dloss_i/dZ_i`` to ``dZ``."""
         raise NotImplementedError
 
     def inverse_link(self, Z):
@@ -96,7 +102,7 @@ class Loss:
 
 
 #: Machine epsilon of each float dtype (``np.finfo`` costs more than a small clip).
-_EPS = {np.dtype(t): np.finfo(t).eps for t in (np.float16, np.float32, np.float64)}
+_EPS = {np.dtype(t): np.finfo(t).eps for t in (np.float32, np.float64)}
 
 
 def _clipped(P):
@@ -139,7 +145,7 @@ class SquaredError(Loss):
     averages_outputs = True
 
     def _value_and_grad(self, Z, Y, sample_weight, dZ):
-        np.subtract(Z, Y, out=dZ)  # (n, n_out)
+        np.subtract(Z, Y, out=dZ)  # (n, n_out) the residual, which is the gradient
         return 0.5 * _column_average(dZ**2, sample_weight).mean()
 
     def inverse_link(self, Z):
@@ -161,11 +167,13 @@ class Poisson(Loss):
 
     def _value_and_grad(self, Z, Y, sample_weight, dZ):
         z_max = 0.5 * np.log(np.finfo(Z.dtype).max)
-        np.minimum(Z, z_max, out=dZ)  # (n, n_out) capped z
-        per_elem = xlogy(Y, Y) - Y * dZ - Y  # (n, n_out)
-        np.exp(dZ, out=dZ)  # (n, n_out) the mean exp(z)
-        per_elem += dZ
-        dZ -= Y
+        Z_capped = self.scratch_like("_scratch_Z_capped", Z)  # (n, n_out)
+        np.minimum(Z, z_max, out=Z_capped)  # (n, n_out)
+        mean = self.scratch_like("_scratch_mean", Z)  # (n, n_out)
+        np.exp(Z_capped, out=mean)  # (n, n_out) the predicted mean exp(z)
+        per_elem = xlogy(Y, Y) - Y * Z_capped - Y  # (n, n_out)
+        per_elem += mean
+        np.subtract(mean, Y, out=dZ)  # (n, n_out)
         return _column_average(per_elem, sample_weight).sum()
 
     def inverse_link(self, Z):
@@ -182,12 +190,12 @@ class LogLoss(Loss):
         # the softmax as scikit-learn computes it (ufunc reductions directly:
         # the np.max / np.sum wrappers cost more than the arithmetic)
         z_max = np.maximum.reduce(Z, axis=1, keepdims=True)  # (n, 1)
-        np.subtract(Z, z_max, out=dZ)  # (n, n_out) shifted
-        np.exp(dZ, out=dZ)
-        dZ /= np.add.reduce(dZ, axis=1, keepdims=True)  # (n, n_out) probabilities P
-        value = -_column_average(xlogy(Y, _clipped(dZ)), sample_weight).sum()
-        dZ -= Y  # (n, n_out) P - Y
-        return value
+        P = self.scratch_like("_scratch_P", Z)  # (n, n_out)
+        np.subtract(Z, z_max, out=P)  # (n, n_out) shifted
+        np.exp(P, out=P)  # (n, n_out)
+        P /= np.add.reduce(P, axis=1, keepdims=True)  # (n, n_out) probabilities
+        np.subtract(P, Y, out=dZ)  # (n, n_out)
+        return -_column_average(xlogy(Y, _clipped(P)), sample_weight).sum()
 
     def inverse_link(self, Z):
         Z -= Z.max(axis=1, keepdims=True)
@@ -203,13 +211,12 @@ class BinaryLogLoss(Loss):
     link = "logistic"
 
     def _value_and_grad(self, Z, Y, sample_weight, dZ):
-        expit(Z, out=dZ)  # (n, n_out) probabilities P
-        P = _clipped(dZ)  # (n, n_out)
-        per_elem = xlogy(Y, P)  # (n, n_out)
-        per_elem += xlogy(1 - Y, 1 - P)
-        value = -_column_average(per_elem, sample_weight).sum()
-        dZ -= Y  # (n, n_out) P - Y
-        return value
+        P = expit(Z, out=self.scratch_like("_scratch_P", Z))  # (n, n_out) probabilities
+        np.subtract(P, Y, out=dZ)  # (n, n_out)
+        P_clipped = _clipped(P)  # (n, n_out)
+        per_elem = xlogy(Y, P_clipped)  # (n, n_out)
+        per_elem += xlogy(1 - Y, 1 - P_clipped)
+        return -_column_average(per_elem, sample_weight).sum()
 
     def inverse_link(self, Z):
         return expit(Z, out=Z)
@@ -236,10 +243,10 @@ class Huber(Loss):
 
     def _value_and_grad(self, Z, Y, sample_weight, dZ):
         d = self.delta
-        np.subtract(Z, Y, out=dZ)  # (n, n_out) residual r
-        abs_r = np.abs(dZ)  # (n, n_out)
-        per_elem = np.where(abs_r <= d, 0.5 * dZ * dZ, d * (abs_r - 0.5 * d))  # (n, n_out)
-        np.clip(dZ, -d, d, out=dZ)  # (n, n_out)
+        r = np.subtract(Z, Y, out=self.scratch_like("_scratch_r", Z))  # (n, n_out) residual
+        abs_r = np.abs(r)  # (n, n_out)
+        per_elem = np.where(abs_r <= d, 0.5 * r * r, d * (abs_r - 0.5 * d))  # (n, n_out)
+        np.clip(r, -d, d, out=dZ)  # (n, n_out)
         return _column_average(per_elem, sample_weight).sum()
 
     def inverse_link(self, Z):
@@ -259,10 +266,9 @@ class AbsoluteError(Loss):
     link = "identity"
 
     def _value_and_grad(self, Z, Y, sample_weight, dZ):
-        np.subtract(Z, Y, out=dZ)  # (n, n_out)
-        value = _column_average(np.abs(dZ), sample_weight).sum()
-        np.sign(dZ, out=dZ)  # (n, n_out)
-        return value
+        r = np.subtract(Z, Y, out=self.scratch_like("_scratch_r", Z))  # (n, n_out) residual
+        np.sign(r, out=dZ)  # (n, n_out)
+        return _column_average(np.abs(r), sample_weight).sum()
 
     def inverse_link(self, Z):
         return Z

@@ -189,6 +189,8 @@ class Network:
     def allocate(self, batch_size):
         """Preallocate every layer's training buffers for ``batch_size`` rows.
 
+        Optional: layers otherwise make their buffers on first use.
+
         Parameters
         ----------
         batch_size : int
@@ -236,11 +238,11 @@ class Network:
             Gradient of the loss with respect to the output pre-activation.
         """
         dY = dZ  # (n, n_outputs)
-        for i in range(len(self.layers) - 1, -1, -1):
+        for i in reversed(range(len(self.layers))):
             dY = self.layers[i].backward(dY, need_dX=i > 0)  # (n, layer.n_in)
 
     def count_params(self):
-        """Number of learned parameters, ``sum_l n_l (n_{l-1} + 1)`` for dense layers.
+        """Number of learned parameters: weights, biases and batch-norm scales and shifts.
 
         Returns
         -------
