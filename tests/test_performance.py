@@ -30,7 +30,7 @@ import skmlp._base
 from skmlp import SGDMLPClassifier, SGDMLPRegressor
 from skmlp._core.activations import get_activation
 from skmlp._core.optimizers import BLOCK_SIZE, SGD, Adam, blocks
-from skmlp._core.threads import _blas_threads_for
+from skmlp._core.kernels import _blas_threads_for
 
 BENCH = Path(__file__).resolve().parents[1] / "benchmarks" / "bench_vs_sklearn.py"
 

@@ -23,39 +23,6 @@ import numpy as np
 
 from .optimizers import blas_kernels, blas_writable
 
-#: Elements per piece of ``squared_norm``: OpenBLAS computes a dot product of up
-#: to 10,000 elements on one thread, whatever its thread count (measured: on one
-#: and two threads the results agree up to 10,000 elements, and mostly differ in
-#: the last bit beyond). Six pieces over 60,000 values cost ~7 µs more than one.
-_DOT_PIECE = 10_000
-
-
-def squared_norm(x):
-    """``x @ x`` in pieces short enough for BLAS to sum each on one thread.
-
-    A longer BLAS dot product is split among threads, which changes the order of
-    its additions and so its last bits with the thread count; summed piece by
-    piece, the value is the same on any count. The thread tuner of ``_threads``
-    changes the count between minibatch steps, and a fit gives the same bits
-    with or without it, whatever thread count the user set.
-
-    Parameters
-    ----------
-    x : ndarray of shape (n,)
-
-    Returns
-    -------
-    value : float
-    """
-    n = x.shape[0]
-    if n <= _DOT_PIECE:
-        return float(x @ x)
-    total = 0.0
-    for start in range(0, n, _DOT_PIECE):
-        piece = x[start:start + _DOT_PIECE]  # (<= _DOT_PIECE,)
-        total += float(piece @ piece)
-    return total
-
 
 class L2Penalty:
     """``0.5 * alpha * ||W||^2 / scale`` over the weights, scikit-learn's ``alpha``.
@@ -88,10 +55,11 @@ class L2Penalty:
     def _squared_norm(self, W):
         """``||W||^2`` over the weights ``W (n_coef,)``, summed matrix by matrix."""
         if self.coef_sizes is None:
-            return squared_norm(W)
+            return float(W @ W)
         total, start = 0.0, 0
         for size in self.coef_sizes:
-            total += squared_norm(W[start:start + size])
+            piece = W[start:start + size]  # (size,) one weight matrix, flattened
+            total += float(piece @ piece)
             start += size
         return total
 
