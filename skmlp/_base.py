@@ -23,7 +23,7 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 from ._core.activations import ACTIVATIONS
 from ._core.early_stopping import PlateauTracker
 from ._core.initializers import INITIALIZERS
-from ._core.kernels import _blas_threads_for
+from ._core.kernels import _blas_threads_for, make_kernels
 from ._core.layers import BatchNorm, Dense, Dropout
 from ._core.network import build_mlp
 from ._core.optimizers import make_optimizer
@@ -606,8 +606,8 @@ class BaseSGDMLP(CallbackSupportMixin, BaseEstimator):
             verbose=bool(self.verbose),
             record_divergence=self.early_stopping,
         )
-        threads, blas_updates = _blas_threads_for(network, config.batch_size)
-        config.penalty.blas_update = state.optimizer.blas_update = blas_updates
+        threads, blas = _blas_threads_for(network, config.batch_size)
+        config.penalty.kernels = state.optimizer.kernels = make_kernels(blas)
         with threads:
             status = fit_stochastic(state, X, Y, sample_weight, config, rng, hooks)
         if status == "max_iter" and not incremental:
