@@ -34,7 +34,7 @@ from sklearn.neural_network import MLPClassifier
 from threadpoolctl import threadpool_limits
 
 from skmlp import SGDMLPClassifier
-from skmlp._core.threads import _controller, _scipy_own_blas
+from skmlp._core.kernels import _controller, _scipy_own_blas
 
 ALPHA = 1e-4
 LEARNING_RATE = 1e-3
@@ -141,7 +141,7 @@ def _flat_threads(n):
 
     Two multi-threaded BLAS libraries beside each other slow a step down
     several times, so scipy's (which runs the loop's axpy/scal) keeps one, as
-    skmlp's fits do (``skmlp._core.threads``, whose finder of scipy's BLAS this uses).
+    skmlp's fits do (``skmlp._core.kernels``, whose finder of scipy's BLAS this uses).
     """
     if n == 1:
         return threadpool_limits(1, "blas")

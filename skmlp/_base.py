@@ -23,13 +23,13 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 from ._core.activations import ACTIVATIONS
 from ._core.early_stopping import PlateauTracker
 from ._core.initializers import INITIALIZERS
+from ._core.kernels import _blas_threads_for, make_kernels
 from ._core.layers import BatchNorm, Dense, Dropout
 from ._core.network import build_mlp
 from ._core.optimizers import make_optimizer
 from ._core.penalties import ElasticNetPenalty, L2Penalty
 from ._core.schedules import make_schedule
 from ._core.summary import format_summary
-from ._core.threads import _blas_threads_for, _thread_tuner_for
 from ._core.training import (
     Hooks,
     StochasticConfig,
@@ -606,13 +606,8 @@ class BaseSGDMLP(CallbackSupportMixin, BaseEstimator):
             verbose=bool(self.verbose),
             record_divergence=self.early_stopping,
         )
-        # The tuner first: it reads numpy's BLAS threads before the limit of
-        # _blas_threads_for, which applies as soon as it is made.
-        tuner = _thread_tuner_for(network, config.batch_size, X.shape[0], X,
-                                  shuffle=self.shuffle)
-        threads, blas_updates = _blas_threads_for(network, config.batch_size)
-        config.penalty.blas_update = state.optimizer.blas_update = blas_updates
-        hooks.thread_tuner = tuner
+        threads, blas = _blas_threads_for(network, config.batch_size)
+        config.penalty.kernels = state.optimizer.kernels = make_kernels(blas)
         with threads:
             status = fit_stochastic(state, X, Y, sample_weight, config, rng, hooks)
         if status == "max_iter" and not incremental:

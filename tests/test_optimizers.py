@@ -1,8 +1,12 @@
 """Optimizer steps, learning-rate schedules, plateau tracking, batching, init.
 
-Optimizer steps are checked against updates written out by hand and against
-scikit-learn's own optimizers fed the same gradients; schedules, shuffling and the
-Glorot initialisation against scikit-learn's rules.
+Each optimizer's update rule is written once, on the kernels of
+``skmlp._core.kernels``: its steps are checked against its equation computed by
+hand, with the numpy kernels and with the BLAS kernels, and against
+scikit-learn's own optimizers fed the same gradients (the numpy kernels to the
+last bit, the BLAS kernels, whose fused multiply-adds round once, to a few units
+in the last place). Schedules, shuffling and the Glorot initialisation are checked
+against scikit-learn's rules.
 """
 
 import pickle
@@ -22,7 +26,15 @@ import skmlp._core.batching as batching
 from skmlp._core.batching import BatchGatherer, batch_slices, shuffled
 from skmlp._core.early_stopping import PlateauTracker
 from skmlp._core.initializers import INITIALIZERS, glorot_uniform
-from skmlp._core.optimizers import BLOCK_SIZE, SGD, Adam, make_optimizer
+from skmlp._core.kernels import BLOCK_SIZE, make_kernels
+from skmlp._core.optimizers import (
+    SGD,
+    Adagrad,
+    Adam,
+    AdamW,
+    RMSprop,
+    make_optimizer,
+)
 from skmlp._core.schedules import Adaptive, Constant, InvScaling, make_schedule
 
 EPS = np.finfo(np.float64).eps
@@ -32,9 +44,11 @@ GRADS = [
     np.array([-0.4, 0.5, 0.0, 2.0]),
     np.array([0.2, 0.2, -0.6, -1.5]),
 ]
+KERNELS = pytest.mark.parametrize("blas", [False, True], ids=["numpy", "blas"])
 
 
-def _run(opt, grads, lr, p0=P0):
+def _run(opt, grads, lr, p0=P0, blas=False):
+    opt.kernels = make_kernels(blas)
     params = p0.copy()
     history = []
     for g in grads:
@@ -43,55 +57,21 @@ def _run(opt, grads, lr, p0=P0):
     return history
 
 
-# --- SGD --------------------------------------------------------------------
+# --- each update rule against its equation, on both kernels ---------------------
 
 
-@pytest.mark.parametrize("nesterov", [False, True])
-def test_sgd_without_momentum_steps_minus_learning_rate_times_gradient(nesterov):
-    lr = 0.1
-    history = _run(SGD(momentum=0.0, nesterov=nesterov), GRADS, lr)
-    expected = P0.copy()
-    for g, got in zip(GRADS, history):
-        expected = expected - lr * g
-        assert_allclose(got, expected, rtol=1e-15, atol=1e-16)
+def _sgd_by_hand(lr, mu, nesterov):
+    p, v = P0.copy(), np.zeros_like(P0)
+    for g in GRADS:
+        v = mu * v - lr * g  # v <- mu v - lr g
+        p = p + (mu * v - lr * g if nesterov else v)
+        yield p
 
 
-def test_sgd_classical_momentum_matches_hand_computed_updates():
-    lr, mu = 0.1, 0.9
-    history = _run(SGD(momentum=mu, nesterov=False), GRADS, lr)
-    g1, g2, g3 = GRADS
-    v1 = -lr * g1
-    v2 = mu * v1 - lr * g2
-    v3 = mu * v2 - lr * g3
-    expected = [P0 + v1, P0 + v1 + v2, P0 + v1 + v2 + v3]
-    for got, want in zip(history, expected):
-        assert_allclose(got, want, rtol=1e-14, atol=1e-15)
-
-
-def test_sgd_nesterov_momentum_matches_hand_computed_updates():
-    lr, mu = 0.1, 0.9
-    history = _run(SGD(momentum=mu, nesterov=True), GRADS, lr)
-    g1, g2, g3 = GRADS
-    v1 = -lr * g1
-    v2 = mu * v1 - lr * g2
-    v3 = mu * v2 - lr * g3
-    p1 = P0 + (mu * v1 - lr * g1)
-    p2 = p1 + (mu * v2 - lr * g2)
-    p3 = p2 + (mu * v3 - lr * g3)
-    for got, want in zip(history, [p1, p2, p3]):
-        assert_allclose(got, want, rtol=1e-14, atol=1e-15)
-
-
-# --- Adam -------------------------------------------------------------------
-
-
-def test_adam_matches_hand_computed_updates():
-    lr, b1, b2, eps = 0.01, 0.9, 0.999, 1e-8
-    history = _run(Adam(b1, b2, eps), GRADS, lr)
-    m = np.zeros_like(P0)
-    v = np.zeros_like(P0)
-    p = P0.copy()
-    for t, (g, got) in enumerate(zip(GRADS, history), start=1):
+def _adam_by_hand(lr, b1, b2, eps, weight_decay=0.0, n_coef=0):
+    p, m, v = P0.copy(), np.zeros_like(P0), np.zeros_like(P0)
+    for t, g in enumerate(GRADS, start=1):
+        p[:n_coef] *= 1 - lr * weight_decay  # AdamW's decoupled decay
         m = b1 * m + (1 - b1) * g
         v = b2 * v + (1 - b2) * g**2
         m_hat = m / (1 - b1**t)
@@ -99,7 +79,54 @@ def test_adam_matches_hand_computed_updates():
         # sklearn folds the bias corrections into the step size; epsilon differs
         # from the paper's placement by a factor sqrt(1 - b2**t)
         p = p - lr * m_hat / (np.sqrt(v_hat) + eps / np.sqrt(1 - b2**t))
-        assert_allclose(got, p, rtol=1e-13, atol=1e-15)
+        yield p
+
+
+def _adagrad_by_hand(lr, eps):
+    p, G = P0.copy(), np.zeros_like(P0)
+    for g in GRADS:
+        G = G + g**2
+        p = p - lr * g / (np.sqrt(G) + eps)
+        yield p
+
+
+def _rmsprop_by_hand(lr, rho, eps):
+    p, v = P0.copy(), np.zeros_like(P0)
+    for g in GRADS:
+        v = rho * v + (1 - rho) * g**2
+        p = p - lr * g / (np.sqrt(v) + eps)
+        yield p
+
+
+CASES = {
+    "sgd-plain": (lambda: SGD(0.0, False), 0.1, lambda: _sgd_by_hand(0.1, 0.0, False)),
+    "sgd-plain-nesterov": (lambda: SGD(0.0, True), 0.1, lambda: _sgd_by_hand(0.1, 0.0, True)),
+    "sgd-momentum": (lambda: SGD(0.9, False), 0.1, lambda: _sgd_by_hand(0.1, 0.9, False)),
+    "sgd-nesterov": (lambda: SGD(0.9, True), 0.1, lambda: _sgd_by_hand(0.1, 0.9, True)),
+    "adam": (lambda: Adam(0.9, 0.999, 1e-8), 0.01,
+             lambda: _adam_by_hand(0.01, 0.9, 0.999, 1e-8)),
+    "adam-large-eps": (lambda: Adam(0.5, 0.9, 1e-3), 0.01,
+                       lambda: _adam_by_hand(0.01, 0.5, 0.9, 1e-3)),
+    "adamw": (lambda: AdamW(0.9, 0.999, 1e-8, weight_decay=0.5, n_coef=3), 0.01,
+              lambda: _adam_by_hand(0.01, 0.9, 0.999, 1e-8, weight_decay=0.5, n_coef=3)),
+    "adagrad": (lambda: Adagrad(1e-8), 0.1, lambda: _adagrad_by_hand(0.1, 1e-8)),
+    "rmsprop": (lambda: RMSprop(0.8, 1e-8), 0.01, lambda: _rmsprop_by_hand(0.01, 0.8, 1e-8)),
+}
+
+
+@KERNELS
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_optimizer_steps_follow_their_equation_by_hand(case, blas):
+    make, lr, by_hand = CASES[case]
+    for got, want in zip(_run(make(), GRADS, lr, blas=blas), by_hand()):
+        assert_allclose(got, want, rtol=1e-13, atol=1e-15)
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_numpy_and_blas_kernels_give_the_same_steps_to_a_few_ulps(case):
+    make, lr, _ = CASES[case]
+    for a, b in zip(_run(make(), GRADS, lr, blas=False), _run(make(), GRADS, lr, blas=True)):
+        assert_allclose(a, b, rtol=4 * EPS, atol=EPS)
 
 
 def test_adam_first_step_moves_each_parameter_by_about_the_learning_rate():
@@ -107,6 +134,12 @@ def test_adam_first_step_moves_each_parameter_by_about_the_learning_rate():
     (p1,) = _run(Adam(), GRADS[:1], lr)
     nonzero = GRADS[0] != 0
     assert_allclose(np.abs(p1 - P0)[nonzero], lr, rtol=1e-5)
+
+
+def test_an_optimizer_made_outside_a_fit_uses_numpy_kernels_of_its_own():
+    a, b = Adam(), Adam()
+    assert not a.kernels.blas and a.kernels is not b.kernels
+    assert a.kernels is a.kernels
 
 
 # --- parity with scikit-learn's optimizers ------------------------------------
@@ -117,13 +150,8 @@ def _split(flat):
     return [flat[:3], flat[3:]]
 
 
-def _with_blas(opt):
-    opt.blas_update = True
-    return opt
-
-
-def _assert_same_step(got, expected, blas_update):
-    if blas_update:
+def _assert_same_step(got, expected, blas):
+    if blas:
         # a fused multiply-add rounds once where numpy rounds twice
         assert_allclose(got, expected, rtol=4 * EPS, atol=EPS)
     else:
@@ -131,42 +159,40 @@ def _assert_same_step(got, expected, blas_update):
         assert_array_equal(got, expected)
 
 
-@pytest.mark.parametrize("blas_update", [False, True], ids=["numpy", "blas"])
+@KERNELS
 @pytest.mark.parametrize(
     "momentum, nesterov", [(0.0, False), (0.9, False), (0.9, True), (0.5, True)]
 )
-def test_sgd_steps_match_sklearn_sgd_optimizer(momentum, nesterov, blas_update):
+def test_sgd_steps_match_sklearn_sgd_optimizer(momentum, nesterov, blas):
     lr = 0.1
-    opt = SGD(momentum, nesterov)
-    opt.blas_update = blas_update
-    ours = _run(opt, GRADS, lr)
+    ours = _run(SGD(momentum, nesterov), GRADS, lr, blas=blas)
     p_sk = P0.copy()
     sk = SGDOptimizer(_split(p_sk), learning_rate_init=lr, momentum=momentum,
                       nesterov=nesterov)
     for g, got in zip(GRADS, ours):
         sk.update_params(_split(p_sk), _split(g))
-        _assert_same_step(got, p_sk, blas_update)
+        _assert_same_step(got, p_sk, blas)
 
 
-@pytest.mark.parametrize("blas_update", [False, True], ids=["numpy", "blas"])
+@KERNELS
 @pytest.mark.parametrize("beta_1, beta_2, epsilon", [(0.9, 0.999, 1e-8), (0.5, 0.9, 1e-3)])
-def test_adam_steps_match_sklearn_adam_optimizer(beta_1, beta_2, epsilon, blas_update):
+def test_adam_steps_match_sklearn_adam_optimizer(beta_1, beta_2, epsilon, blas):
     lr = 0.01
-    opt = Adam(beta_1, beta_2, epsilon)
-    opt.blas_update = blas_update
-    ours = _run(opt, GRADS, lr)
+    ours = _run(Adam(beta_1, beta_2, epsilon), GRADS, lr, blas=blas)
     p_sk = P0.copy()
     sk = AdamOptimizer(_split(p_sk), learning_rate_init=lr, beta_1=beta_1,
                        beta_2=beta_2, epsilon=epsilon)
     for g, got in zip(GRADS, ours):
         sk.update_params(_split(p_sk), _split(g))
-        _assert_same_step(got, p_sk, blas_update)
+        _assert_same_step(got, p_sk, blas)
 
 
+@KERNELS
 @pytest.mark.parametrize("solver", ["sgd", "adam"])
-def test_blas_path_stays_with_sklearn_over_many_steps_of_a_blocked_buffer(solver):
+def test_many_steps_of_a_blocked_buffer_stay_with_sklearn(solver, blas):
     # Many steps over more parameters than one block, with gradients that depend
-    # on the parameters: the last-bit differences must not build up.
+    # on the parameters: the BLAS kernels' last-bit differences must not build
+    # up, and the numpy kernels' steps are sklearn's to the last bit.
     rng = np.random.RandomState(0)
     n = BLOCK_SIZE + 1001
     ours = rng.randn(n)
@@ -174,31 +200,34 @@ def test_blas_path_stays_with_sklearn_over_many_steps_of_a_blocked_buffer(solver
     split = [slice(0, n // 3), slice(n // 3, n)]
     views = lambda flat: [flat[sl] for sl in split]  # noqa: E731
     if solver == "sgd":
-        opt = _with_blas(SGD(0.9, True))
+        opt = SGD(0.9, True)
         sk = SGDOptimizer(views(p_sk), learning_rate_init=0.01, momentum=0.9, nesterov=True)
     else:
-        opt = _with_blas(Adam())
+        opt = Adam()
         sk = AdamOptimizer(views(p_sk), learning_rate_init=0.01)
+    opt.kernels = make_kernels(blas)
     for _ in range(200):
         g = rng.randn(n) + 0.5 * ours  # (n,)
         opt.step(ours, g, 0.01)
         sk.update_params(views(p_sk), views(g.copy()))
-    assert_allclose(ours, p_sk, rtol=1e-12, atol=1e-14)
+    if blas:
+        assert_allclose(ours, p_sk, rtol=1e-12, atol=1e-14)
+    else:
+        assert_array_equal(ours, p_sk)
 
 
 @pytest.mark.parametrize("make", [lambda: SGD(0.9, True), lambda: Adam()],
                          ids=["sgd", "adam"])
-def test_blas_path_falls_back_to_numpy_for_a_strided_parameter_view(make):
+def test_blas_kernels_fall_back_to_numpy_for_a_strided_parameter_view(make):
     # A strided view cannot be updated in place by BLAS: the step must still land.
     backing = np.zeros(2 * P0.size)
     params = backing[::2]
     params[...] = P0
     opt = make()
-    opt.blas_update = True
+    opt.kernels = make_kernels(True)
     opt.step(params, GRADS[0], 0.05)
-    reference = make()
     expected = P0.copy()
-    reference.step(expected, GRADS[0], 0.05)
+    make().step(expected, GRADS[0], 0.05)
     assert_allclose(params, expected, rtol=4 * EPS, atol=EPS)
     assert not np.array_equal(params, P0)
 
@@ -207,9 +236,12 @@ def test_blas_path_falls_back_to_numpy_for_a_strided_parameter_view(make):
                          ids=["sgd", "adam"])
 def test_optimizer_state_survives_pickle_and_continues_identically(make):
     opt = make()
+    opt.kernels = make_kernels(True)
     params = P0.copy()
     opt.step(params, GRADS[0], 0.05)
     clone = pickle.loads(pickle.dumps(opt))
+    assert "kernels" not in vars(clone)  # set per fit, never pickled
+    clone.kernels = make_kernels(True)
     params_clone = params.copy()
     for g in GRADS[1:]:
         opt.step(params, g, 0.05)
@@ -217,12 +249,22 @@ def test_optimizer_state_survives_pickle_and_continues_identically(make):
     assert_array_equal(params_clone, params)
 
 
-@pytest.mark.parametrize("blas_update", [False, True], ids=["numpy", "blas"])
-def test_optimizer_step_updates_params_and_state_in_place_in_float32(blas_update):
+def test_an_optimizer_pickled_with_the_old_blas_update_flag_loads_without_it():
+    opt = Adam()
+    state = opt.__getstate__()
+    state["blas_update"] = True  # what skmlp before the kernels pickled
+    clone = Adam.__new__(Adam)
+    clone.__setstate__(state)
+    assert "blas_update" not in vars(clone)
+    assert_array_equal(_run(clone, GRADS, 0.01)[-1], _run(Adam(), GRADS, 0.01)[-1])
+
+
+@KERNELS
+def test_optimizer_step_updates_params_and_state_in_place_in_float32(blas):
     params = P0.astype(np.float32)
     buf = params
     adam, sgd = Adam(), SGD()
-    adam.blas_update = sgd.blas_update = blas_update
+    adam.kernels = sgd.kernels = make_kernels(blas)
     adam.step(params, GRADS[0].astype(np.float32), 0.01)
     sgd.step(params, GRADS[1].astype(np.float32), 0.01)
     assert params is buf and params.dtype == np.float32

@@ -1,6 +1,6 @@
 """What the speed work must not break, and the memory it may use.
 
-The fast paths (cache-blocked optimizer updates, BLAS update paths while BLAS runs
+The fast paths (cache-blocked optimizer updates, the BLAS kernels while BLAS runs
 on one thread, activation derivatives written into reused scratch, batches gathered
 into reused buffers) must give the numbers the plain code gives; fitting float32 data must not copy or upcast it; the benchmark
 script must run. Speed itself is measured by benchmarks/bench_vs_sklearn.py, never
@@ -17,20 +17,18 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-import scipy
 import scipy.sparse as sp
 from numpy.testing import assert_allclose, assert_array_equal
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.neural_network import MLPClassifier
 from sklearn.neural_network._stochastic_optimizers import AdamOptimizer, SGDOptimizer
-from threadpoolctl import threadpool_info, threadpool_limits
 
 import skmlp._base
 
 from skmlp import SGDMLPClassifier, SGDMLPRegressor
 from skmlp._core.activations import get_activation
-from skmlp._core.optimizers import BLOCK_SIZE, SGD, Adam, blocks
-from skmlp._core.threads import _blas_threads_for
+from skmlp._core.kernels import BLOCK_SIZE, blocks
+from skmlp._core.optimizers import SGD, Adam
 
 BENCH = Path(__file__).resolve().parents[1] / "benchmarks" / "bench_vs_sklearn.py"
 
@@ -172,66 +170,23 @@ def test_fit_allocates_less_than_half_the_size_of_float32_X(Estimator):
     assert peak < 0.5 * X.nbytes, f"fit allocated {peak / X.nbytes:.2f} x the size of X"
 
 
-# --- BLAS threads and the BLAS update paths -------------------------------------
-
-
-def _blas_thread_counts():
-    """{filepath: threads} of the loaded BLAS libraries."""
-    return {lib["filepath"]: lib["num_threads"] for lib in threadpool_info()
-            if lib["user_api"] == "blas"}
-
-
-def test_small_steps_run_on_one_blas_thread_with_the_blas_updates():
-    rng = np.random.RandomState(0)
-    X = rng.standard_normal((64, 10))  # (64, 10)
-    y = rng.randint(0, 3, 64)  # (64,)
-    with threadpool_limits(2, "blas"):
-        small = _fit_quiet(SGDMLPClassifier((8,), batch_size=16, max_iter=2,
-                                            random_state=0), X, y)
-        context, blas_updates = _blas_threads_for(small._state.network, 16)
-        assert blas_updates
-        with context:
-            assert set(_blas_thread_counts().values()) == {1}
-        assert set(_blas_thread_counts().values()) == {2}
-    assert small._state.optimizer.blas_update
-
-
-def test_large_steps_keep_numpys_blas_threads_and_limit_scipys_own_blas():
-    # batch 64 x (10 x 4000) = 2.56e6 multiply-adds: numpy's BLAS keeps its
-    # threads. The BLAS update paths need scipy's BLAS on one thread (two
-    # threaded BLAS libraries beside each other slow a step down several times):
-    # possible where scipy bundles its own BLAS, as its PyPI wheels do.
-    rng = np.random.RandomState(0)
-    X = rng.standard_normal((64, 10))  # (64, 10)
-    y = rng.randint(0, 3, 64)  # (64,)
-    scipy_libs = Path(scipy.__file__).resolve().parent.parent / "scipy.libs"
-    with threadpool_limits(2, "blas"):
-        large = _fit_quiet(SGDMLPClassifier((4000,), batch_size=64, max_iter=1,
-                                            random_state=0), X, y)
-        context, blas_updates = _blas_threads_for(large._state.network, 64)
-        before = _blas_thread_counts()
-        with context:
-            during = _blas_thread_counts()
-    separate = [p for p in before if Path(p).parent == scipy_libs]
-    assert blas_updates == bool(separate) == large._state.optimizer.blas_update
-    for path, threads in during.items():
-        assert threads == (1 if path in separate else 2)
+# --- the BLAS and numpy kernels ------------------------------------------------
 
 
 @pytest.mark.parametrize("solver", ["sgd", "adam"])
-def test_blas_update_paths_train_what_the_numpy_paths_train(solver, monkeypatch):
-    # The same fit with the BLAS paths switched off: the same model up to rounding.
+def test_blas_kernels_train_what_the_numpy_kernels_train(solver, monkeypatch):
+    # The same fit with the BLAS kernels switched off: the same model up to rounding.
     rng = np.random.RandomState(0)
     X = rng.standard_normal((300, 12))  # (300, 12)
     y = rng.randint(0, 4, 300)  # (300,)
     kw = dict(hidden_layer_sizes=(20, 10), solver=solver, batch_size=32, max_iter=5,
               alpha=1e-3, random_state=0)
     fused = _fit_quiet(SGDMLPClassifier(**kw), X, y)
-    assert fused._state.optimizer.blas_update
+    assert fused._state.optimizer.kernels.blas
     plain_threads = lambda network, batch_size: (nullcontext(), False)  # noqa: E731
     monkeypatch.setattr(skmlp._base, "_blas_threads_for", plain_threads)
     plain = _fit_quiet(SGDMLPClassifier(**kw), X, y)
-    assert not plain._state.optimizer.blas_update
+    assert not plain._state.optimizer.kernels.blas
     assert_allclose(fused.loss_curve_, plain.loss_curve_, rtol=1e-12)
     for a, b in zip(fused.coefs_ + fused.intercepts_, plain.coefs_ + plain.intercepts_):
         assert_allclose(a, b, rtol=0, atol=1e-12)

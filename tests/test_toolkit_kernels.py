@@ -1,6 +1,7 @@
 """Kernel maths of the training toolkit: dropout and batch-norm layers, the elastic
 net's proximal step, adagrad / rmsprop / adamw, cosine and warm-up schedules, the
-extra initialisers.
+extra initialisers; the update kernels (``axpy``, ``scal``), the L2 gradient per
+weight matrix, and the one BLAS thread rule.
 
 Layer gradients are checked against central finite differences (float64) of the
 whole network in training mode, with the dropout generator reseeded identically
@@ -9,12 +10,20 @@ against updates written out by hand.
 """
 
 import pickle
+import warnings
+from pathlib import Path
 
 import numpy as np
 import pytest
+import scipy
 from numpy.testing import assert_allclose, assert_array_equal
+from sklearn.exceptions import ConvergenceWarning
+from threadpoolctl import threadpool_info, threadpool_limits
 
+import skmlp._core.kernels as kernels_module
+from skmlp import SGDMLPClassifier
 from skmlp._core.initializers import INITIALIZERS
+from skmlp._core.kernels import _blas_threads_for, make_kernels
 from skmlp._core.layers import BatchNorm, Dropout
 from skmlp._core.losses import get_loss
 from skmlp._core.network import build_mlp
@@ -24,6 +33,7 @@ from skmlp._core.schedules import Adaptive, Constant, Cosine, Warmup, make_sched
 from skmlp._core.training import _objective as training_step_objective
 
 H = 1e-6
+EPS = np.finfo(np.float64).eps
 P0 = np.array([0.5, -1.0, 2.0, 0.0])
 GRADS = [
     np.array([0.1, -0.2, 0.3, 1.0]),
@@ -403,3 +413,130 @@ def test_initialiser_draws_weights_of_the_stated_spread_and_zero_biases(name, st
     assert_array_equal(b, 0.0)
     if name == "he_uniform":
         assert np.abs(W).max() <= np.sqrt(6 / 400)
+
+
+# --- the update kernels -----------------------------------------------------------
+
+
+@pytest.mark.parametrize("blas", [False, True], ids=["numpy", "blas"])
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("a", [1.0, -0.3, 2.5])
+def test_axpy_and_scal_update_in_place(a, dtype, blas):
+    rng = np.random.RandomState(0)
+    x, y = rng.normal(size=(2, 70)).astype(dtype)  # (70,) each
+    kernels, out = make_kernels(blas), y.copy()
+    kernels.axpy(a, x, out)
+    rtol = 4 * np.finfo(dtype).eps
+    assert out.dtype == dtype
+    assert_allclose(out, a * x + y, rtol=rtol, atol=rtol)
+    kernels.scal(a, out)
+    assert_allclose(out, a * (a * x + y), rtol=2 * rtol, atol=2 * rtol)
+
+
+@pytest.mark.parametrize("blas", [False, True], ids=["numpy", "blas"])
+def test_kernels_update_a_strided_view_in_place_and_refuse_a_read_only_array(blas):
+    kernels = make_kernels(blas)
+    backing = np.ones(8)
+    y = backing[::2]  # (4,) not contiguous: BLAS would update a copy
+    kernels.axpy(2.0, np.arange(4.0), y)
+    kernels.scal(0.5, y)
+    assert_array_equal(backing[::2], 0.5 * (1 + 2 * np.arange(4.0)))
+    assert_array_equal(backing[1::2], 1.0)
+    frozen = np.ones(4)
+    frozen.flags.writeable = False
+    with pytest.raises(ValueError):
+        kernels.axpy(2.0, np.ones(4), frozen)
+    with pytest.raises(ValueError):
+        kernels.scal(2.0, frozen)
+
+
+def test_blas_kernels_call_scipys_blas_for_contiguous_arrays_of_their_dtype(monkeypatch):
+    calls = []
+    recording = {
+        dtype: (lambda x, y, a, f=axpy: calls.append("axpy") or f(x, y, a=a),
+                lambda a, x, f=scal: calls.append("scal") or f(a, x))
+        for dtype, (axpy, scal) in kernels_module._BLAS_FUNCS.items()
+    }
+    monkeypatch.setattr(kernels_module, "_BLAS_FUNCS", recording)
+    blas, y = make_kernels(True), np.ones(5, dtype=np.float32)
+    blas.axpy(2.0, np.ones(5, dtype=np.float32), y)
+    blas.scal(3.0, y)
+    assert calls == ["axpy", "scal"]
+    assert_array_equal(y, 9.0)
+    blas.axpy(2.0, np.ones(5), y)  # float64 into float32: numpy's
+    make_kernels(False).scal(2.0, y)
+    assert calls == ["axpy", "scal"]
+
+
+# --- the L2 gradient, weight matrix by weight matrix ------------------------------
+
+
+@pytest.mark.parametrize("blas", [False, True], ids=["numpy", "blas"])
+def test_l2_penalty_adds_alpha_times_each_weight_matrix_and_sums_sklearns_value(blas):
+    net, _, _ = _net("relu", 0.0, False)
+    pen = L2Penalty(0.3, coef_sizes=[W.size for W in net.coefs])
+    pen.kernels = make_kernels(blas)
+    grads = np.full(net.n_params, 0.25)  # (n_params,)
+    value = pen.add_to(net.params, grads, net.n_coef, scale=8.0)
+    # scikit-learn's value: squared norms summed matrix by matrix
+    sk_value = 0.5 * 0.3 * sum(np.dot(W.ravel(), W.ravel()) for W in net.coefs) / 8.0
+    assert value == sk_value
+    start = 0
+    for W in net.coefs:
+        dW = grads[start:start + W.size].reshape(W.shape)  # (n_in, n_out)
+        assert_allclose(dW, 0.25 + 0.3 * W, rtol=4 * EPS, atol=EPS)
+        start += W.size
+    assert start == net.n_coef
+    assert_array_equal(grads[net.n_coef:], 0.25)  # the biases are never penalised
+
+
+# --- the one BLAS thread rule -----------------------------------------------------
+
+
+def _blas_thread_counts():
+    """{filepath: threads} of the loaded BLAS libraries."""
+    return {lib["filepath"]: lib["num_threads"] for lib in threadpool_info()
+            if lib["user_api"] == "blas"}
+
+
+def _fit_quiet(est, X, y):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        return est.fit(X, y)
+
+
+def test_small_steps_run_on_one_blas_thread_with_the_blas_kernels():
+    rng = np.random.RandomState(0)
+    X = rng.standard_normal((64, 10))  # (64, 10)
+    y = rng.randint(0, 3, 64)  # (64,)
+    with threadpool_limits(2, "blas"):
+        small = _fit_quiet(SGDMLPClassifier((8,), batch_size=16, max_iter=2,
+                                            random_state=0), X, y)
+        context, blas = _blas_threads_for(small._state.network, 16)
+        assert blas
+        with context:
+            assert set(_blas_thread_counts().values()) == {1}
+        assert set(_blas_thread_counts().values()) == {2}
+    assert small._state.optimizer.kernels.blas
+
+
+def test_large_steps_keep_numpys_blas_threads_and_limit_scipys_own_blas():
+    # batch 64 x (10 x 4000) = 2.56e6 multiply-adds: numpy's BLAS keeps its
+    # threads. The BLAS kernels need scipy's BLAS on one thread (two threaded
+    # BLAS libraries beside each other slow a step down several times):
+    # possible where scipy bundles its own BLAS, as its PyPI wheels do.
+    rng = np.random.RandomState(0)
+    X = rng.standard_normal((64, 10))  # (64, 10)
+    y = rng.randint(0, 3, 64)  # (64,)
+    scipy_libs = Path(scipy.__file__).resolve().parent.parent / "scipy.libs"
+    with threadpool_limits(2, "blas"):
+        large = _fit_quiet(SGDMLPClassifier((4000,), batch_size=64, max_iter=1,
+                                            random_state=0), X, y)
+        context, blas = _blas_threads_for(large._state.network, 64)
+        before = _blas_thread_counts()
+        with context:
+            during = _blas_thread_counts()
+    separate = [p for p in before if Path(p).parent == scipy_libs]
+    assert blas == bool(separate) == large._state.optimizer.kernels.blas
+    for path, threads in during.items():
+        assert threads == (1 if path in separate else 2)

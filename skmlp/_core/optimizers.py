@@ -1,105 +1,39 @@
 """Stochastic optimizers: one in-place step over the flat buffers.
 
 Each optimizer keeps its state (velocities, moments) as flat arrays aligned with the
-network's parameter buffer and updates every parameter with a handful of vectorised
-operations, in exactly the order of operations scikit-learn's MLP uses, so that the
-same gradients give the same weights to the last bit. No stopping logic lives here.
-
-With ``blas_update = True`` (set by the estimator when scipy's BLAS runs on one
-thread, see ``_threads``), ``sgd`` and ``adam`` write their updates as scipy's
-BLAS ``scal`` and ``axpy`` calls instead: the same formulas in fewer passes over
-memory (``y <- a * x + y`` is one pass, numpy needs two), where each fused
-multiply-add rounds once instead of twice, so the weights agree with
-scikit-learn's to a few units in the last place rather than to every bit. Only
-with one thread: scipy's BLAS may be a second library beside numpy's, and two
-multi-threaded BLAS libraries fighting over two cores slow a step down several
-times.
+network's parameter buffer and writes its update rule once, with its equation
+beside it, on the kernels of ``kernels.py`` (``axpy(a, x, y)``: ``y <- a * x + y``;
+``scal(a, x)``: ``x <- a * x``), block by block (``blocks``), in scikit-learn's
+order of operations. With the numpy kernels the same gradients give scikit-learn's
+weights to the last bit; with the BLAS kernels, which the estimator sets while
+scipy's BLAS runs on one thread, each fused multiply-add rounds once instead of
+twice and the weights agree with scikit-learn's to a few units in the last place.
+No stopping logic lives here.
 
 This module is part of the NumPy core: it imports no scikit-learn.
 """
 
 import numpy as np
-from scipy.linalg.blas import get_blas_funcs
 
-#: Elements per block of an update. An update makes a dozen passes over its flat
-#: arrays; beyond a few hundred kilobytes they no longer stay in cache between
-#: passes, so long buffers are updated block by block (same operations, same
-#: numbers), which runs ~1.7x faster on a 2-million-parameter network. Networks
-#: smaller than one block take a single block.
-BLOCK_SIZE = 65536
+from .kernels import UsesKernels, blocks
 
 
-_KERNELS = {}
+def _like(buf, params, zeros=False):
+    """``buf``, or a new array shaped like ``params`` when it is None or of another shape."""
+    if buf is not None and buf.shape == params.shape:
+        return buf
+    return np.zeros_like(params) if zeros else np.empty_like(params)  # (n_params,)
 
 
-def blas_kernels(dtype):
-    """scipy's BLAS ``axpy`` and ``scal`` for ``dtype`` (float32 or float64).
-
-    ``axpy(x, y, a=a)`` sets ``y <- a * x + y`` and ``scal(a, x)`` sets
-    ``x <- a * x``, in place on contiguous arrays of that dtype.
-
-    Parameters
-    ----------
-    dtype : numpy dtype
-
-    Returns
-    -------
-    axpy, scal : callable
-    """
-    dtype = np.dtype(dtype)
-    if dtype not in _KERNELS:
-        _KERNELS[dtype] = tuple(get_blas_funcs(("axpy", "scal"), dtype=dtype))
-    return _KERNELS[dtype]
-
-
-def blas_writable(*arrays):
-    """Whether BLAS may update each array in place.
-
-    scipy's BLAS wrappers silently work on a copy of a non-contiguous output and
-    ignore numpy's read-only flag, so the BLAS paths are taken only for
-    contiguous, writeable arrays (the flat buffers always are).
-
-    Parameters
-    ----------
-    *arrays : ndarray
-
-    Returns
-    -------
-    ok : bool
-    """
-    return all(a.flags.c_contiguous and a.flags.writeable for a in arrays)
-
-
-def blocks(n):
-    """Consecutive slices of at most ``BLOCK_SIZE`` elements covering ``range(n)``.
-
-    Parameters
-    ----------
-    n : int
-
-    Returns
-    -------
-    slices : list of slice
-    """
-    starts = range(0, max(n, 1), BLOCK_SIZE)
-    return [slice(start, min(start + BLOCK_SIZE, n)) for start in starts]
-
-
-class Optimizer:
+class Optimizer(UsesKernels):
     """Base class: ``step(params, grads, learning_rate)`` updates ``params`` in place.
 
     Attributes
     ----------
-    blas_update : bool
-        Write the update with BLAS calls (see the module's docstring); only
-        while scipy's BLAS runs on one thread. Ignored by optimizers without such
-        a path.
+    kernels : NumpyKernels or BlasKernels
+        The ``axpy`` and ``scal`` the update is written on; set per fit
+        (``kernels.make_kernels``), numpy's until then.
     """
-
-    blas_update = False
-
-    def _ensure_state(self, params):
-        """Allocate the state buffers on the first step (or after a resize)."""
 
     def step(self, params, grads, learning_rate):
         """Apply one update.
@@ -131,18 +65,12 @@ class Optimizer:
         """
         return learning_rate
 
-    def __getstate__(self):
-        state = self.__dict__.copy()
-        for key in [k for k in state if k.startswith("_scratch")]:
-            state[key] = None
-        return state
-
 
 class SGD(Optimizer):
     """Minibatch SGD with (Nesterov) momentum, as scikit-learn's ``solver='sgd'``.
 
-    ``v <- momentum * v - lr * g``; then ``p += v``, or with Nesterov's momentum
-    ``p += momentum * v - lr * g``.
+    ``v <- momentum * v - lr * g``; then ``p <- p + v``, or with Nesterov's
+    momentum ``p <- p + (momentum * v - lr * g)``.
 
     Parameters
     ----------
@@ -155,45 +83,33 @@ class SGD(Optimizer):
         self.nesterov = bool(nesterov)
         self.velocity = None
         self._scratch = None
-        self._scratch2 = None
 
     def step(self, params, grads, learning_rate):
-        if self.velocity is None or self.velocity.shape != params.shape:
-            self.velocity = np.zeros_like(params)  # (n_params,)
-        if self.blas_update and blas_writable(params, self.velocity):
-            self._blas_step(params, grads, learning_rate)
-            return
-        if self._scratch is None or self._scratch.shape != params.shape:
-            self._scratch = np.empty_like(params)  # (n_params,)
-            self._scratch2 = np.empty_like(params)  # (n_params,)
-        for sl in blocks(params.shape[0]):
-            v, lr_g, g, p = self.velocity[sl], self._scratch[sl], grads[sl], params[sl]
-            np.multiply(g, learning_rate, out=lr_g)  # (block,) lr * g
-            v *= self.momentum
-            v -= lr_g
-            if self.nesterov:
-                upd = np.multiply(v, self.momentum, out=self._scratch2[sl])  # (block,)
-                upd -= lr_g
-                p += upd
-            else:
-                p += v
-
-    def _blas_step(self, params, grads, learning_rate):
-        """The same update with BLAS: four passes with Nesterov's momentum, not six."""
-        axpy, scal = blas_kernels(params.dtype)
+        self.velocity = _like(self.velocity, params, zeros=True)
+        self._scratch = _like(self._scratch, params)
+        k, mu = self.kernels, self.momentum
         for sl in blocks(params.shape[0]):
             v, g, p = self.velocity[sl], grads[sl], params[sl]  # (block,) each
-            scal(self.momentum, v)
-            axpy(g, v, a=-learning_rate)  # v <- momentum * v - lr * g
+            update = np.multiply(g, -learning_rate, out=self._scratch[sl])  # (block,) -lr * g
+            # v <- mu * v - lr * g
+            k.scal(mu, v)
+            k.axpy(1.0, update, v)
             if self.nesterov:
-                axpy(v, p, a=self.momentum)
-                axpy(g, p, a=-learning_rate)  # p <- p + momentum * v - lr * g
+                # p <- p + (mu * v - lr * g)
+                k.axpy(mu, v, update)
+                k.axpy(1.0, update, p)
             else:
-                p += v
+                # p <- p + v
+                k.axpy(1.0, v, p)
 
 
 class Adam(Optimizer):
     """Adam (Kingma & Ba), with scikit-learn's bias-corrected step size.
+
+    The paper's Algorithm 1 in the form of its Section 2, as scikit-learn runs it:
+    ``m <- beta_1 m + (1 - beta_1) g``; ``v <- beta_2 v + (1 - beta_2) g**2``;
+    ``p <- p - lr_t m / (sqrt(v) + epsilon)`` with
+    ``lr_t = lr sqrt(1 - beta_2**t) / (1 - beta_1**t)``.
 
     Parameters
     ----------
@@ -213,83 +129,43 @@ class Adam(Optimizer):
         self._scratch2 = None
         self._scratch_step = None
 
+    def _rate(self, learning_rate):
+        """``lr_t = lr * sqrt(1 - beta_2**t) / (1 - beta_1**t)``, the bias-corrected rate."""
+        return learning_rate * np.sqrt(1 - self.beta_2**self.t) / (1 - self.beta_1**self.t)
+
     def step(self, params, grads, learning_rate):
         if self.m is None or self.m.shape != params.shape:
             self.m = np.zeros_like(params)  # (n_params,)
             self.v = np.zeros_like(params)  # (n_params,)
             self.t = 0
-        if self._scratch is None or self._scratch.shape != params.shape:
-            self._scratch = np.empty_like(params)  # (n_params,)
+        self._scratch = _like(self._scratch, params)
+        self._scratch2 = _like(self._scratch2, params)
         self.t += 1
-        lr_t = (
-            learning_rate
-            * np.sqrt(1 - self.beta_2**self.t)
-            / (1 - self.beta_1**self.t)
-        )
-        blas = self.blas_update and blas_writable(params, self.m, self.v, self._scratch)
-        if blas:
-            update, upd = self._blas_update, None  # needs one scratch buffer, not two
-        else:
-            if self._scratch2 is None or self._scratch2.shape != params.shape:
-                self._scratch2 = np.empty_like(params)  # (n_params,)
-            update, upd = self._update, self._scratch2
-        n = params.shape[0]
-        if n <= BLOCK_SIZE:  # one block: no slicing, no list of slices
-            update(params, grads, self.m, self.v, self._scratch, upd, lr_t)
-            return
-        for sl in blocks(n):
-            update(params[sl], grads[sl], self.m[sl], self.v[sl],
-                   self._scratch[sl], None if upd is None else upd[sl], lr_t)
-
-    def _update(self, p, g, m, v, tmp, upd, lr_t):
-        """One block of the update, in scikit-learn's order of operations.
-
-        ``p, g, m, v`` are aligned blocks of the parameters, gradients and
-        moments; ``tmp`` and ``upd`` blocks of scratch, all of shape (block,).
-        """
-        b1, b2 = self.beta_1, self.beta_2
-        multiply = np.multiply
-        m *= b1
-        multiply(g, 1 - b1, out=tmp)  # (block,)
-        m += tmp
-        v *= b2
-        multiply(g, g, out=tmp)  # (block,) g**2
-        tmp *= 1 - b2
-        v += tmp
-        np.sqrt(v, out=tmp)  # (block,)
-        tmp += self.epsilon
-        multiply(m, -lr_t, out=upd)  # (block,)
-        upd /= tmp
-        p += upd
-
-    def _blas_update(self, p, g, m, v, tmp, upd, lr_t):
-        """The same block update with BLAS: nine passes, not twelve (``upd`` unused, None)."""
-        b1, b2 = self.beta_1, self.beta_2
-        axpy, scal = blas_kernels(p.dtype)
-        scal(b1, m)
-        axpy(g, m, a=1 - b1)  # m <- b1 * m + (1 - b1) * g
-        np.multiply(g, g, out=tmp)  # (block,) g**2
-        scal(b2, v)
-        axpy(tmp, v, a=1 - b2)  # v <- b2 * v + (1 - b2) * g**2
-        np.sqrt(v, out=tmp)  # (block,)
-        tmp += self.epsilon
-        np.divide(m, tmp, out=tmp)  # (block,) m / (sqrt(v) + epsilon)
-        axpy(tmp, p, a=-lr_t)  # p <- p - lr_t * m / (sqrt(v) + epsilon)
+        lr_t = self._rate(learning_rate)
+        k, b1, b2 = self.kernels, self.beta_1, self.beta_2
+        for sl in blocks(params.shape[0]):
+            p, g, m, v = params[sl], grads[sl], self.m[sl], self.v[sl]  # (block,) each
+            tmp, update = self._scratch[sl], self._scratch2[sl]  # (block,) each
+            # m <- beta_1 * m + (1 - beta_1) * g
+            k.scal(b1, m)
+            k.axpy(1 - b1, g, m)
+            # v <- beta_2 * v + (1 - beta_2) * g**2
+            k.scal(b2, v)
+            k.axpy(1 - b2, np.multiply(g, g, out=tmp), v)
+            # p <- p - lr_t * m / (sqrt(v) + epsilon)
+            np.sqrt(v, out=tmp)  # (block,)
+            tmp += self.epsilon
+            np.multiply(m, -lr_t, out=update)  # (block,)
+            update /= tmp
+            k.axpy(1.0, update, p)
 
     def step_size(self, learning_rate):
-        lr_t = (
-            learning_rate
-            * np.sqrt(1 - self.beta_2**self.t)
-            / (1 - self.beta_1**self.t)
-        )
-        return _diagonal_step(self, self.v, lr_t)
+        return _diagonal_step(self, self.v, self._rate(learning_rate))
 
 
 def _diagonal_step(opt, second_moment, learning_rate):
     """``learning_rate / (sqrt(second_moment) + epsilon)`` into ``opt``'s scratch."""
-    out = opt._scratch_step
-    if out is None or out.shape != second_moment.shape:
-        out = opt._scratch_step = np.empty_like(second_moment)  # (n_params,)
+    out = opt._scratch_step = _like(opt._scratch_step, second_moment)  # (n_params,)
     np.sqrt(second_moment, out=out)  # (n_params,)
     out += opt.epsilon
     np.divide(learning_rate, out, out=out)  # (n_params,)
@@ -320,13 +196,14 @@ class AdamW(Adam):
         self.n_coef = int(n_coef)
 
     def step(self, params, grads, learning_rate):
-        if self.weight_decay != 0.0:
-            params[: self.n_coef] *= 1.0 - learning_rate * self.weight_decay
+        if self.weight_decay != 0.0 and self.n_coef > 0:
+            # W <- (1 - lr * weight_decay) * W
+            self.kernels.scal(1.0 - learning_rate * self.weight_decay, params[: self.n_coef])
         super().step(params, grads, learning_rate)
 
 
 class Adagrad(Optimizer):
-    """Adagrad: ``G += g**2``; ``p -= lr * g / (sqrt(G) + epsilon)``.
+    """Adagrad: ``G <- G + g**2``; ``p <- p - lr * g / (sqrt(G) + epsilon)``.
 
     Parameters
     ----------
@@ -339,35 +216,29 @@ class Adagrad(Optimizer):
         self._scratch = None
         self._scratch_step = None
 
-    def _squared_grads(self, grads):
-        """Allocate the state on the first step; return ``g**2`` in the scratch."""
-        if self.accumulator is None or self.accumulator.shape != grads.shape:
-            self.accumulator = np.zeros_like(grads)  # (n_params,)
-        if self._scratch is None or self._scratch.shape != grads.shape:
-            self._scratch = np.empty_like(grads)  # (n_params,)
-        return np.multiply(grads, grads, out=self._scratch)  # (n_params,)
-
-    def _scaled_step(self, params, grads, learning_rate, second_moment):
-        """``p -= lr * g / (sqrt(second_moment) + epsilon)``, in the scratch."""
-        tmp = self._scratch
-        np.sqrt(second_moment, out=tmp)  # (n_params,)
-        tmp += self.epsilon
-        np.divide(grads, tmp, out=tmp)  # (n_params,)
-        tmp *= learning_rate
-        params -= tmp
+    def _accumulate(self, G, g2):
+        """G <- G + g**2."""
+        self.kernels.axpy(1.0, g2, G)
 
     def step(self, params, grads, learning_rate):
-        g2 = self._squared_grads(grads)  # (n_params,)
-        G = self.accumulator
-        G += g2
-        self._scaled_step(params, grads, learning_rate, G)
+        self.accumulator = _like(self.accumulator, params, zeros=True)
+        self._scratch = _like(self._scratch, params)
+        k = self.kernels
+        for sl in blocks(params.shape[0]):
+            p, g, G, tmp = params[sl], grads[sl], self.accumulator[sl], self._scratch[sl]
+            self._accumulate(G, np.multiply(g, g, out=tmp))  # tmp: (block,) g**2
+            # p <- p - lr * g / (sqrt(G) + epsilon)
+            np.sqrt(G, out=tmp)  # (block,)
+            tmp += self.epsilon
+            np.divide(g, tmp, out=tmp)  # (block,)
+            k.axpy(-learning_rate, tmp, p)
 
     def step_size(self, learning_rate):
         return _diagonal_step(self, self.accumulator, learning_rate)
 
 
 class RMSprop(Adagrad):
-    """RMSprop: ``v <- rho v + (1 - rho) g**2``; ``p -= lr * g / (sqrt(v) + epsilon)``.
+    """RMSprop: ``v <- rho v + (1 - rho) g**2``; ``p <- p - lr * g / (sqrt(v) + epsilon)``.
 
     Parameters
     ----------
@@ -380,13 +251,10 @@ class RMSprop(Adagrad):
         super().__init__(epsilon)
         self.rho = float(rho)
 
-    def step(self, params, grads, learning_rate):
-        g2 = self._squared_grads(grads)  # (n_params,)
-        g2 *= 1 - self.rho
-        v = self.accumulator
-        v *= self.rho
-        v += g2
-        self._scaled_step(params, grads, learning_rate, v)
+    def _accumulate(self, v, g2):
+        """v <- rho * v + (1 - rho) * g**2."""
+        self.kernels.scal(self.rho, v)
+        self.kernels.axpy(1 - self.rho, g2, v)
 
 
 def make_optimizer(solver, *, momentum=0.9, nesterovs_momentum=True, beta_1=0.9,

@@ -21,43 +21,10 @@ This module is part of the NumPy core: it imports no scikit-learn.
 
 import numpy as np
 
-from .optimizers import blas_kernels, blas_writable
-
-#: Elements per piece of ``squared_norm``: OpenBLAS computes a dot product of up
-#: to 10,000 elements on one thread, whatever its thread count (measured: on one
-#: and two threads the results agree up to 10,000 elements, and mostly differ in
-#: the last bit beyond). Six pieces over 60,000 values cost ~7 µs more than one.
-_DOT_PIECE = 10_000
+from .kernels import UsesKernels
 
 
-def squared_norm(x):
-    """``x @ x`` in pieces short enough for BLAS to sum each on one thread.
-
-    A longer BLAS dot product is split among threads, which changes the order of
-    its additions and so its last bits with the thread count; summed piece by
-    piece, the value is the same on any count. The thread tuner of ``_threads``
-    changes the count between minibatch steps, and a fit gives the same bits
-    with or without it, whatever thread count the user set.
-
-    Parameters
-    ----------
-    x : ndarray of shape (n,)
-
-    Returns
-    -------
-    value : float
-    """
-    n = x.shape[0]
-    if n <= _DOT_PIECE:
-        return float(x @ x)
-    total = 0.0
-    for start in range(0, n, _DOT_PIECE):
-        piece = x[start:start + _DOT_PIECE]  # (<= _DOT_PIECE,)
-        total += float(piece @ piece)
-    return total
-
-
-class L2Penalty:
+class L2Penalty(UsesKernels):
     """``0.5 * alpha * ||W||^2 / scale`` over the weights, scikit-learn's ``alpha``.
 
     Parameters
@@ -72,26 +39,23 @@ class L2Penalty:
 
     Attributes
     ----------
-    blas_update : bool
-        Add the gradient with one BLAS ``axpy`` (one pass, one rounding) instead of
-        numpy's multiply and add; only while scipy's BLAS runs on one thread (see
-        ``_optimizers``).
+    kernels : NumpyKernels or BlasKernels
+        The ``axpy`` the gradient is added with; set per fit
+        (``kernels.make_kernels``), numpy's until then.
     """
-
-    blas_update = False
 
     def __init__(self, alpha, coef_sizes=None):
         self.alpha = float(alpha)
         self.coef_sizes = None if coef_sizes is None else tuple(int(n) for n in coef_sizes)
-        self._scratch = None
 
     def _squared_norm(self, W):
         """``||W||^2`` over the weights ``W (n_coef,)``, summed matrix by matrix."""
         if self.coef_sizes is None:
-            return squared_norm(W)
+            return float(W @ W)
         total, start = 0.0, 0
         for size in self.coef_sizes:
-            total += squared_norm(W[start:start + size])
+            piece = W[start:start + size]  # (size,) one weight matrix, flattened
+            total += float(piece @ piece)
             start += size
         return total
 
@@ -118,20 +82,9 @@ class L2Penalty:
             return 0.0
         W = params[:n_coef]  # (n_coef,)
         value = 0.5 * self.alpha * self._squared_norm(W) / scale
-        if self.blas_update and blas_writable(grads):
-            axpy, _ = blas_kernels(W.dtype)
-            axpy(W, grads[:n_coef], a=self.alpha)  # g_W <- g_W + alpha * W
-            return value
-        if self._scratch is None or self._scratch.shape != W.shape or self._scratch.dtype != W.dtype:
-            self._scratch = np.empty_like(W)  # (n_coef,)
-        np.multiply(W, self.alpha, out=self._scratch)  # (n_coef,) alpha * W
-        grads[:n_coef] += self._scratch
+        # g_W <- g_W + alpha * W
+        self.kernels.axpy(self.alpha, W, grads[:n_coef])
         return value
-
-    def __getstate__(self):
-        state = self.__dict__.copy()
-        state["_scratch"] = None
-        return state
 
 
 class ElasticNetPenalty(L2Penalty):
@@ -203,8 +156,3 @@ class ElasticNetPenalty(L2Penalty):
             shrunk -= t
         np.maximum(shrunk, 0, out=shrunk)  # (n_coef,)
         np.copysign(shrunk, W, out=W)  # (n_coef,)
-
-    def __getstate__(self):
-        state = super().__getstate__()
-        state["_scratch_abs"] = None
-        return state

@@ -17,7 +17,6 @@ import scipy.optimize
 
 from .batching import BatchGatherer, shuffled
 from .layers import BATCH_NORM_MOMENTUM
-from .penalties import squared_norm
 
 
 class TrainingLog:
@@ -182,7 +181,6 @@ class Hooks:
     validation_loss: object = None
     on_epoch_begin: object = None
     on_epoch_end: object = None
-    thread_tuner: object = None
 
 
 def fit_stochastic(state, X, Y, sample_weight, config, rng, hooks=None):
@@ -217,7 +215,6 @@ def fit_stochastic(state, X, Y, sample_weight, config, rng, hooks=None):
     monitor, max_grad_norm, verbose = config.monitor, config.max_grad_norm, config.verbose
     validation_score, validation_loss = hooks.validation_score, hooks.validation_loss
     on_epoch_begin, on_epoch_end = hooks.on_epoch_begin, hooks.on_epoch_end
-    thread_tuner = hooks.thread_tuner
     n_samples = X.shape[0]
     dtype = network.dtype
     network.allocate(batch_size)
@@ -240,8 +237,6 @@ def fit_stochastic(state, X, Y, sample_weight, config, rng, hooks=None):
                 sample_idx = shuffled(sample_idx, rng)  # (n_samples,)
             accumulated = 0.0
             for Xb, Yb, wb in gatherer.batches(sample_idx if shuffle else None):
-                if thread_tuner is not None:
-                    thread_tuner.step()
                 nb = Yb.shape[0]
                 reported = _objective(network, loss, penalty, Xb, Yb, wb, dZ_buf[:nb])
                 accumulated += reported * nb
@@ -249,7 +244,7 @@ def fit_stochastic(state, X, Y, sample_weight, config, rng, hooks=None):
                     status = "diverged"
                     break
                 if max_grad_norm is not None:
-                    norm = math.sqrt(squared_norm(network.grads))
+                    norm = math.sqrt(float(network.grads @ network.grads))
                     if norm > max_grad_norm:
                         network.grads *= max_grad_norm / norm
                 lr = schedule.learning_rate
@@ -259,8 +254,6 @@ def fit_stochastic(state, X, Y, sample_weight, config, rng, hooks=None):
                         network.params, network.n_coef, optimizer.step_size(lr),
                         nb if wb is None else float(wb.sum()),
                     )
-            if thread_tuner is not None:
-                thread_tuner.pause()
             if status == "diverged" or not np.isfinite(network.params).all():
                 status = "diverged"
                 network.restore(last_good)
