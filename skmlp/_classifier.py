@@ -217,10 +217,8 @@ default=None
             self._check_two_classes(unique_labels(classes))
         if _check_partial_fit_first_call(self, classes):
             self._label_binarizer = LabelBinarizer()
-            if type_of_target(y).startswith("multilabel"):
-                self._label_binarizer.fit(y)
-            else:
-                self._label_binarizer.fit(classes)
+            multilabel = type_of_target(y).startswith("multilabel")
+            self._label_binarizer.fit(y if multilabel else classes)
         return self._fit(
             X, y, sample_weight=sample_weight, incremental=True,
             state_before=state_before,
@@ -239,8 +237,7 @@ default=None
         if y.ndim == 2 and y.shape[1] == 1:
             y = column_or_1d(y, warn=True)
         if (not hasattr(self, "classes_")) or (not self.warm_start and not incremental):
-            self._label_binarizer = LabelBinarizer()
-            self._label_binarizer.fit(y)
+            self._label_binarizer = LabelBinarizer().fit(y)
             if self._label_binarizer.y_type_ != "multilabel-indicator":
                 self._check_two_classes(self._label_binarizer.classes_)
             self.classes_ = self._label_binarizer.classes_
@@ -329,9 +326,8 @@ default=None
         return self._label_binarizer.transform(y_val)  # (n_val, n_outputs)
 
     def _make_loss(self):
-        if self._label_binarizer.y_type_ == "multiclass":
-            return get_loss("log_loss")
-        return get_loss("binary_log_loss")
+        multiclass = self._label_binarizer.y_type_ == "multiclass"
+        return get_loss("log_loss" if multiclass else "binary_log_loss")
 
     def _validation_target(self, Y_val):
         return self._label_binarizer.inverse_transform(Y_val)
@@ -356,10 +352,8 @@ default=None
         return self._predict(X)
 
     def _predict(self, X, check_input=True):
-        y_pred = self._forward(X, check_input=check_input)  # (n_samples, n_outputs)
-        if self.n_outputs_ == 1:
-            y_pred = y_pred.ravel()  # (n_samples,)
-        return self._label_binarizer.inverse_transform(y_pred)
+        Y_pred = self._forward(X, check_input=check_input)  # (n_samples, n_outputs)
+        return self._validation_target(Y_pred)  # (n_samples,) or (n_samples, n_labels)
 
     def predict_proba(self, X):
         """Probability estimates.

@@ -263,10 +263,8 @@ default=None
         return self._predict(X)
 
     def _predict(self, X, check_input=True):
-        y_pred = self._forward(X, check_input=check_input)  # (n_samples, n_outputs)
-        if y_pred.shape[1] == 1:
-            return y_pred.ravel()  # (n_samples,)
-        return y_pred
+        Y_pred = self._forward(X, check_input=check_input)  # (n_samples, n_outputs)
+        return self._validation_target(Y_pred)  # (n_samples,) for a single output
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

@@ -5,7 +5,7 @@ change in scikit-learn is mended in one place.
 """
 
 from sklearn.base import _fit_context
-from sklearn.neural_network._base import ACTIVATIONS as _MLP_ACTIVATIONS
+from sklearn.neural_network._base import ACTIVATIONS as MLP_ACTIVATIONS  # for to_sklearn
 from sklearn.utils._param_validation import Interval, Options, StrOptions
 from sklearn.utils.multiclass import _check_partial_fit_first_call
 from sklearn.utils.optimize import _check_optimize_result
@@ -18,9 +18,6 @@ except ImportError:  # pragma: no cover - depends on the installed scikit-learn
     class CallbackSupportMixin:
         """Stand-in on scikit-learn versions without ``sklearn.callback``."""
 
-
-#: Hidden activations scikit-learn's MLP knows (for ``to_sklearn``).
-MLP_ACTIVATIONS = frozenset(_MLP_ACTIVATIONS)
 
 __all__ = [
     "CallbackSupportMixin",

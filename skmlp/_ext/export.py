@@ -122,18 +122,15 @@ def to_sklearn(est):
     params["activation"] = activation
     # scikit-learn >= 1.7 has MLPRegressor(loss=...); before, squared error only.
     supported = ("squared_error", "poisson") if "loss" in known else ("squared_error",)
-    loss = getattr(est, "loss", "squared_error")
-    if not is_classifier(est) and loss not in supported:
+    if not is_classifier(est) and est.loss not in supported:
         raise ValueError(
-            f"loss={loss!r} has no scikit-learn equivalent in this version; "
+            f"loss={est.loss!r} has no scikit-learn equivalent in this version; "
             f"to_sklearn supports {list(supported)}. For ONNX, convert the model "
             "itself: skl2onnx.to_onnx(est, X[:1])."
         )
     mlp = cls(**params)
-    coefs, intercepts = folded_coefs(est._state.network)
-    mlp.coefs_ = coefs
-    mlp.intercepts_ = intercepts
-    mlp.n_layers_ = len(coefs) + 1
+    mlp.coefs_, mlp.intercepts_ = folded_coefs(est._state.network)
+    mlp.n_layers_ = len(mlp.coefs_) + 1
     for name in _COPIED:
         if hasattr(est, name):
             setattr(mlp, name, getattr(est, name))

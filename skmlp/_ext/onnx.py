@@ -67,8 +67,7 @@ def install():
 
     Called once by ``import skmlp``; imports nothing of skl2onnx itself.
     """
-    module = sys.modules.get("skl2onnx")
-    if module is not None:
+    if "skl2onnx" in sys.modules:
         _register_or_warn()
     elif not any(isinstance(f, _RegisterOnImport) for f in sys.meta_path):
         sys.meta_path.insert(0, _RegisterOnImport())
@@ -105,20 +104,17 @@ class _RegisterOnImport:
                 break
         else:
             return None  # not installed: the import fails as without us
-        if spec.loader is None or not hasattr(spec.loader, "exec_module"):
-            return spec
-        spec.loader = _RegisteringLoader(spec.loader)
+        if hasattr(spec.loader, "exec_module"):
+            spec.loader = _RegisteringLoader(spec.loader)
         return spec
 
 
 class _RegisteringLoader:
-    """Runs skl2onnx's own loader, then registers the converters."""
+    """Runs skl2onnx's own loader, then registers the converters; everything
+    else (``create_module``, ...) is the wrapped loader's."""
 
     def __init__(self, loader):
         self.loader = loader
-
-    def create_module(self, spec):
-        return self.loader.create_module(spec)
 
     def exec_module(self, module):
         # skl2onnx keeps its own loader, as if the hook had never been there
@@ -160,13 +156,18 @@ def register_converters():
 
 
 # ------------------------------------------------------------ shape calculators
+def _is_double(operator):
+    """Whether the graph computes in float64 (for float64 input), else in float32."""
+    from skl2onnx.common.data_types import DoubleTensorType
+
+    return isinstance(operator.inputs[0].type, DoubleTensorType)
+
+
 def _float_type(operator):
-    """The tensor type of the graph's floats: double for double input, else float."""
+    """The tensor type of the graph's floats."""
     from skl2onnx.common.data_types import DoubleTensorType, FloatTensorType
 
-    if isinstance(operator.inputs[0].type, DoubleTensorType):
-        return DoubleTensorType
-    return FloatTensorType
+    return DoubleTensorType if _is_double(operator) else FloatTensorType
 
 
 def _check_io(operator, n_outputs):
@@ -248,14 +249,14 @@ def _regressor_shapes(operator):
 class _Graph:
     """Adds nodes and constants to skl2onnx's container under unique names."""
 
-    def __init__(self, scope, container, proto_dtype):
+    def __init__(self, scope, container, double):
         from onnx import TensorProto
 
         self.scope = scope
         self.container = container
-        self.proto = proto_dtype
-        self.double = proto_dtype == TensorProto.DOUBLE
-        self.dtype = np.float64 if self.double else np.float32
+        self.double = double
+        self.proto = TensorProto.DOUBLE if double else TensorProto.FLOAT
+        self.dtype = np.float64 if double else np.float32
 
     def const(self, value, name="const"):
         """A float initializer in the graph's dtype."""
@@ -353,18 +354,9 @@ def _network_output(g, est, input_name):
     return _LINKS[est._state.loss.link](g, A)  # (N, n_outputs)
 
 
-def _proto_dtype(operator):
-    from onnx import TensorProto
-    from skl2onnx.common.data_types import guess_proto_type
-
-    if guess_proto_type(operator.inputs[0].type) == TensorProto.DOUBLE:
-        return TensorProto.DOUBLE
-    return TensorProto.FLOAT
-
-
 def _convert_regressor(scope, operator, container):
     """Converter of SGDMLPRegressor: predictions of shape ``(N, n_outputs)``."""
-    g = _Graph(scope, container, _proto_dtype(operator))
+    g = _Graph(scope, container, _is_double(operator))
     pred = _network_output(g, operator.raw_operator, operator.inputs[0].full_name)
     g.op("Identity", pred, out=operator.outputs[0].full_name)
 
@@ -375,19 +367,18 @@ def _convert_classifier(scope, operator, container):
     from onnx import TensorProto
 
     est = operator.raw_operator
-    g = _Graph(scope, container, _proto_dtype(operator))
+    g = _Graph(scope, container, _is_double(operator))
     label_out, proba_out = operator.outputs[0].full_name, operator.outputs[1].full_name
     P = _network_output(g, est, operator.inputs[0].full_name)  # (N, n_outputs)
-    if _is_multilabel(est):
-        g.op("Identity", P, out=proba_out)  # (N, n_labels)
-        positive = g.op("Greater", P, g.const(0.5))  # (N, n_labels)
-        g.cast(positive, TensorProto.INT64, out=label_out)  # (N, n_labels) 0/1
-        return
     if est.n_outputs_ == 1:  # binary: P holds the positive class's probability
         negative = g.op("Sub", g.const(1.0), P)  # (N, 1)
         g.op("Concat", negative, P, axis=1, out=proba_out)  # (N, 2)
-    else:
-        g.op("Identity", P, out=proba_out)  # (N, n_classes)
+    else:  # multiclass or multilabel (never a single column)
+        g.op("Identity", P, out=proba_out)  # (N, n_classes) or (N, n_labels)
+    if _is_multilabel(est):
+        positive = g.op("Greater", P, g.const(0.5))  # (N, n_labels)
+        g.cast(positive, TensorProto.INT64, out=label_out)  # (N, n_labels) 0/1
+        return
     labels, is_string = _class_labels(scope, est)  # (n_classes,)
     labels_name = scope.get_unique_variable_name("classes")
     container.add_initializer(

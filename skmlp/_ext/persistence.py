@@ -28,9 +28,8 @@ _MOVED = {
 }
 
 
-def _is_helper(obj):
-    module = type(obj).__module__
-    return module == _PACKAGE or module.startswith(_PACKAGE + ".")
+def _in_package(module_name):
+    return module_name == _PACKAGE or module_name.startswith(_PACKAGE + ".")
 
 
 def _object_state(obj):
@@ -61,7 +60,7 @@ def to_plain(value):
         return tuple(to_plain(item) for item in value)
     if isinstance(value, np.dtype):
         return {_DTYPE: value.str}
-    if _is_helper(value) and not isinstance(value, type):
+    if _in_package(type(value).__module__) and not isinstance(value, type):
         cls = type(value)
         return {
             _OBJECT: f"{cls.__module__}:{cls.__qualname__}",
@@ -72,12 +71,12 @@ def to_plain(value):
 
 def _resolve(name):
     module_name, _, qualname = name.partition(":")
-    if not (module_name == _PACKAGE or module_name.startswith(_PACKAGE + ".")):
+    if not _in_package(module_name):
         raise ValueError(f"Refusing to rebuild {name!r}: not an skmlp class.")
     obj = importlib.import_module(_MOVED.get(module_name, module_name))
     for part in qualname.split("."):
         obj = getattr(obj, part, None)
-    if not isinstance(obj, type) or not obj.__module__.startswith(_PACKAGE):
+    if not isinstance(obj, type) or not _in_package(obj.__module__):
         raise ValueError(f"Refusing to rebuild {name!r}: not an skmlp class.")
     return obj
 

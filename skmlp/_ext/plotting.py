@@ -109,31 +109,31 @@ class TrainingCurveDisplay:
             ) from exc
         if ax is None:
             _, ax = plt.subplots()
-        self.lines_ = {}
-        loss = np.asarray(self.loss_curve, dtype=float)  # (n_epochs,)
-        epochs = np.arange(1, len(loss) + 1)  # (n_epochs,)
-        (self.lines_["loss"],) = ax.plot(epochs, loss, color="C0",
-                                         label="training loss")
+        self.lines_ = {"loss": _plot_per_epoch(ax, self.loss_curve, color="C0",
+                                               label="training loss")}
         if self.validation_loss_curve is not None:
-            val_loss = np.asarray(self.validation_loss_curve, dtype=float)  # (n_epochs,)
-            (self.lines_["validation_loss"],) = ax.plot(
-                np.arange(1, len(val_loss) + 1), val_loss, color="C1",
-                linestyle="--", label="validation loss")
+            self.lines_["validation_loss"] = _plot_per_epoch(
+                ax, self.validation_loss_curve, color="C1", linestyle="--",
+                label="validation loss")
         ax.set_xlabel("epoch")
         ax.set_ylabel("loss")
-        handles = list(self.lines_.values())
         self.score_ax_ = None
         if self.validation_scores is not None:
-            scores = np.asarray(self.validation_scores, dtype=float)  # (n_epochs,)
             self.score_ax_ = ax.twinx()
-            (self.lines_["validation_score"],) = self.score_ax_.plot(
-                np.arange(1, len(scores) + 1), scores, color="C2",
+            self.lines_["validation_score"] = _plot_per_epoch(
+                self.score_ax_, self.validation_scores, color="C2",
                 label="validation score")
             self.score_ax_.set_ylabel("validation score")
-            handles.append(self.lines_["validation_score"])
-        ax.legend(handles=handles, loc="center right")
+        ax.legend(handles=list(self.lines_.values()), loc="center right")
         if self.estimator_name:
             ax.set_title(f"{self.estimator_name}: training curves")
         self.ax_ = ax
         self.figure_ = ax.figure
         return self
+
+
+def _plot_per_epoch(ax, curve, **style):
+    """Plot one value per epoch against the epochs 1, 2, ...; return the line."""
+    curve = np.asarray(curve, dtype=float)  # (n_epochs,)
+    (line,) = ax.plot(np.arange(1, len(curve) + 1), curve, **style)
+    return line
