@@ -18,7 +18,7 @@ from sklearn.base import BaseEstimator, is_classifier
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import train_test_split
 from sklearn.utils import check_random_state
-from sklearn.utils.validation import check_is_fitted, validate_data
+from sklearn.utils.validation import check_is_fitted, column_or_1d, validate_data
 
 from ._core.activations import ACTIVATIONS
 from ._core.early_stopping import PlateauTracker
@@ -205,6 +205,14 @@ def new_tracker(est, network):
     return tracker
 
 
+def column_to_1d(y):
+    """A target of shape ``(n, 1)`` as ``(n,)``, with scikit-learn's
+    DataConversionWarning; any other target unchanged."""
+    if y.ndim == 2 and y.shape[1] == 1:
+        return column_or_1d(y, warn=True)
+    return y
+
+
 def built_layers(network):
     """What a built network's hidden layers are besides their sizes.
 
@@ -239,8 +247,8 @@ class BaseSGDMLP(CallbackSupportMixin, BaseEstimator):
     (``_core.training.TrainingState``); ``coefs_`` and ``intercepts_`` are views
     into its network's flat parameter buffer. The subclasses provide the target
     handling: ``_validate_input``, ``_make_loss``, ``_encode_validation_target``,
-    ``_validation_target``, ``_score_function``, ``_predict`` and, for the
-    classifier, ``_combine_sample_weight``.
+    ``_validation_target`` (which decodes predictions too), ``_score_function``
+    and, for the classifier, ``_combine_sample_weight``.
     """
 
     _parameter_constraints: dict = {
@@ -283,6 +291,17 @@ class BaseSGDMLP(CallbackSupportMixin, BaseEstimator):
     }
 
     # ------------------------------------------------------------ parameters
+    def _store_params(self, params):
+        """Keep each constructor argument as the attribute of its name.
+
+        All ``__init__`` does, as scikit-learn requires: no validation, no
+        derived value (those happen in ``fit``). ``params`` is the constructor's
+        ``locals()``.
+        """
+        for name, value in params.items():
+            if name != "self":
+                setattr(self, name, value)
+
     def _hidden_layer_sizes(self):
         """``hidden_layer_sizes`` as a list of ints, validated."""
         sizes = self.hidden_layer_sizes
@@ -390,6 +409,14 @@ class BaseSGDMLP(CallbackSupportMixin, BaseEstimator):
         return True
 
     # ------------------------------------------------------------- training
+    def _validate_train_data(self, X, y, reset, y_numeric=False):
+        """``validate_data`` on the training data; a one-column ``y`` becomes 1-D."""
+        X, y = validate_data(
+            self, X, y, accept_sparse=["csr", "csc"], multi_output=True,
+            y_numeric=y_numeric, dtype=(np.float64, np.float32), reset=reset,
+        )
+        return X, column_to_1d(y)
+
     def _combine_sample_weight(self, Y, sample_weight, dtype):
         """Sample weights the loss uses (the classifier folds in class_weight)."""
         return sample_weight
@@ -798,6 +825,11 @@ class BaseSGDMLP(CallbackSupportMixin, BaseEstimator):
         self._sync_params()
         Z = self._state.network.forward(X, training=False)  # (n_samples, n_outputs)
         return self._state.loss.inverse_link(Z)  # (n_samples, n_outputs)
+
+    def _predict(self, X, check_input=True):
+        """Predictions in the target's form: the network output, decoded."""
+        Y_pred = self._forward(X, check_input=check_input)  # (n_samples, n_outputs)
+        return self._validation_target(Y_pred)  # (n_samples,) or (n_samples, n_outputs)
 
     def _score_raw(self, X, y, sample_weight):
         """Score without input validation; NaN when predictions are not finite."""

@@ -7,9 +7,8 @@ from sklearn.preprocessing import LabelBinarizer
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.class_weight import compute_class_weight, compute_sample_weight
 from sklearn.utils.multiclass import type_of_target, unique_labels
-from sklearn.utils.validation import column_or_1d, validate_data
 
-from ._base import BaseSGDMLP
+from ._base import BaseSGDMLP, column_to_1d
 from ._docs import COMMON_ATTRIBUTES, COMMON_PARAMETERS
 from ._core.losses import get_loss
 from ._sklearn_compat import StrOptions, _check_partial_fit_first_call, _fit_context
@@ -113,40 +112,7 @@ class SGDMLPClassifier(ClassifierMixin, BaseSGDMLP):
         restore_best_weights=False,
         class_weight=None,
     ):
-        self.hidden_layer_sizes = hidden_layer_sizes
-        self.activation = activation
-        self.solver = solver
-        self.alpha = alpha
-        self.batch_size = batch_size
-        self.learning_rate = learning_rate
-        self.learning_rate_init = learning_rate_init
-        self.power_t = power_t
-        self.max_iter = max_iter
-        self.shuffle = shuffle
-        self.random_state = random_state
-        self.tol = tol
-        self.verbose = verbose
-        self.warm_start = warm_start
-        self.momentum = momentum
-        self.nesterovs_momentum = nesterovs_momentum
-        self.early_stopping = early_stopping
-        self.validation_fraction = validation_fraction
-        self.beta_1 = beta_1
-        self.beta_2 = beta_2
-        self.epsilon = epsilon
-        self.n_iter_no_change = n_iter_no_change
-        self.max_fun = max_fun
-        self.dropout = dropout
-        self.batch_norm = batch_norm
-        self.l1_ratio = l1_ratio
-        self.init = init
-        self.rho = rho
-        self.weight_decay = weight_decay
-        self.warmup_fraction = warmup_fraction
-        self.max_grad_norm = max_grad_norm
-        self.early_stopping_metric = early_stopping_metric
-        self.restore_best_weights = restore_best_weights
-        self.class_weight = class_weight
+        self._store_params(locals())
 
     # -------------------------------------------------------------- training
     @_fit_context(prefer_skip_nested_validation=True)
@@ -225,17 +191,7 @@ default=None
         )
 
     def _validate_input(self, X, y, incremental, reset):
-        X, y = validate_data(
-            self,
-            X,
-            y,
-            accept_sparse=["csr", "csc"],
-            multi_output=True,
-            dtype=(np.float64, np.float32),
-            reset=reset,
-        )
-        if y.ndim == 2 and y.shape[1] == 1:
-            y = column_or_1d(y, warn=True)
+        X, y = self._validate_train_data(X, y, reset)
         if (not hasattr(self, "classes_")) or (not self.warm_start and not incremental):
             self._label_binarizer = LabelBinarizer().fit(y)
             if self._label_binarizer.y_type_ != "multilabel-indicator":
@@ -313,9 +269,7 @@ default=None
         return per_sample
 
     def _encode_validation_target(self, y_val):
-        y_val = np.asarray(y_val)
-        if y_val.ndim == 2 and y_val.shape[1] == 1:
-            y_val = column_or_1d(y_val, warn=True)
+        y_val = column_to_1d(np.asarray(y_val))
         if y_val.ndim == 1:
             unknown = np.setdiff1d(unique_labels(y_val), self.classes_)
             if len(unknown):
@@ -350,10 +304,6 @@ default=None
             The predicted classes.
         """
         return self._predict(X)
-
-    def _predict(self, X, check_input=True):
-        Y_pred = self._forward(X, check_input=check_input)  # (n_samples, n_outputs)
-        return self._validation_target(Y_pred)  # (n_samples,) or (n_samples, n_labels)
 
     def predict_proba(self, X):
         """Probability estimates.

@@ -6,9 +6,9 @@ import numpy as np
 from sklearn.base import RegressorMixin
 from sklearn.metrics import r2_score
 from sklearn.utils.metaestimators import available_if
-from sklearn.utils.validation import check_array, column_or_1d, validate_data
+from sklearn.utils.validation import check_array
 
-from ._base import BaseSGDMLP
+from ._base import BaseSGDMLP, column_to_1d
 from ._docs import COMMON_ATTRIBUTES, COMMON_PARAMETERS
 from ._core.losses import get_loss
 from ._sklearn_compat import Interval, StrOptions, _fit_context
@@ -112,41 +112,7 @@ default='squared_error'
         restore_best_weights=False,
         huber_delta=1.0,
     ):
-        self.hidden_layer_sizes = hidden_layer_sizes
-        self.activation = activation
-        self.loss = loss
-        self.solver = solver
-        self.alpha = alpha
-        self.batch_size = batch_size
-        self.learning_rate = learning_rate
-        self.learning_rate_init = learning_rate_init
-        self.power_t = power_t
-        self.max_iter = max_iter
-        self.shuffle = shuffle
-        self.random_state = random_state
-        self.tol = tol
-        self.verbose = verbose
-        self.warm_start = warm_start
-        self.momentum = momentum
-        self.nesterovs_momentum = nesterovs_momentum
-        self.early_stopping = early_stopping
-        self.validation_fraction = validation_fraction
-        self.beta_1 = beta_1
-        self.beta_2 = beta_2
-        self.epsilon = epsilon
-        self.n_iter_no_change = n_iter_no_change
-        self.max_fun = max_fun
-        self.dropout = dropout
-        self.batch_norm = batch_norm
-        self.l1_ratio = l1_ratio
-        self.init = init
-        self.rho = rho
-        self.weight_decay = weight_decay
-        self.warmup_fraction = warmup_fraction
-        self.max_grad_norm = max_grad_norm
-        self.early_stopping_metric = early_stopping_metric
-        self.restore_best_weights = restore_best_weights
-        self.huber_delta = huber_delta
+        self._store_params(locals())
 
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y, sample_weight=None, *, X_val=None, y_val=None,
@@ -205,18 +171,7 @@ default=None
         return self._fit(X, y, sample_weight=sample_weight, incremental=True)
 
     def _validate_input(self, X, y, incremental, reset):
-        X, y = validate_data(
-            self,
-            X,
-            y,
-            accept_sparse=["csr", "csc"],
-            multi_output=True,
-            y_numeric=True,
-            dtype=(np.float64, np.float32),
-            reset=reset,
-        )
-        if y.ndim == 2 and y.shape[1] == 1:
-            y = column_or_1d(y, warn=True)
+        X, y = self._validate_train_data(X, y, reset, y_numeric=True)
         if self.loss == "poisson" and np.any(y < 0):
             raise ValueError(
                 "Some value(s) of y are negative which is not allowed for "
@@ -231,9 +186,7 @@ default=None
         return get_loss(self.loss)
 
     def _encode_validation_target(self, y_val):
-        y_val = check_array(y_val, ensure_2d=False, dtype="numeric")
-        if y_val.ndim == 2 and y_val.shape[1] == 1:
-            y_val = column_or_1d(y_val, warn=True)
+        y_val = column_to_1d(check_array(y_val, ensure_2d=False, dtype="numeric"))
         Y_val = y_val.reshape(-1, 1) if y_val.ndim == 1 else y_val  # (n_val, n_outputs)
         if Y_val.shape[1] != self.n_outputs_:
             raise ValueError(
@@ -261,10 +214,6 @@ default=None
             The predicted values.
         """
         return self._predict(X)
-
-    def _predict(self, X, check_input=True):
-        Y_pred = self._forward(X, check_input=check_input)  # (n_samples, n_outputs)
-        return self._validation_target(Y_pred)  # (n_samples,) for a single output
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

@@ -30,6 +30,8 @@ from contextlib import nullcontext
 import numpy as np
 from scipy.linalg.blas import get_blas_funcs
 
+from .scratch import HoldsScratch
+
 #: Elements per block of an update. An update makes a dozen passes over its flat
 #: arrays; beyond a few hundred kilobytes they no longer stay in cache between
 #: passes, so long buffers are updated block by block (same operations, same
@@ -53,7 +55,7 @@ def blocks(n):
     return [slice(start, min(start + BLOCK_SIZE, n)) for start in starts]
 
 
-class NumpyKernels:
+class NumpyKernels(HoldsScratch):
     """``axpy`` and ``scal`` with numpy ufuncs, rounding as numpy's ``a * x + y``.
 
     ``a * x`` goes through a scratch buffer owned by the object (grown on demand,
@@ -68,15 +70,9 @@ class NumpyKernels:
 
     blas = False
 
-    def __init__(self):
-        self._scratch = None
-
     def _product(self, a, x):
         """``a * x`` into the scratch buffer."""
-        buf = self._scratch
-        if buf is None or buf.dtype != x.dtype or buf.shape[0] < x.shape[0]:
-            buf = self._scratch = np.empty(x.shape[0], dtype=x.dtype)  # (n,)
-        return np.multiply(x, a, out=buf[: x.shape[0]])  # (n,)
+        return np.multiply(x, a, out=self.scratch_like("_scratch", x))  # (n,)
 
     def axpy(self, a, x, y):
         """``y <- a * x + y`` in place.
@@ -172,7 +168,7 @@ class _NumpyKernelsOnFirstUse:
         return kernels
 
 
-class UsesKernels:
+class UsesKernels(HoldsScratch):
     """Mixin of the optimizers and the penalties: ``kernels``, set per fit, never pickled.
 
     A fit sets ``obj.kernels = make_kernels(blas)``; until one does (and after
@@ -188,10 +184,8 @@ class UsesKernels:
     kernels = _NumpyKernelsOnFirstUse()
 
     def __getstate__(self):
-        state = self.__dict__.copy()
+        state = super().__getstate__()
         state.pop("kernels", None)
-        for key in [k for k in state if k.startswith("_scratch")]:
-            state[key] = None
         return state
 
     def __setstate__(self, state):

@@ -82,15 +82,14 @@ class SGD(Optimizer):
         self.momentum = float(momentum)
         self.nesterov = bool(nesterov)
         self.velocity = None
-        self._scratch = None
 
     def step(self, params, grads, learning_rate):
         self.velocity = _like(self.velocity, params, zeros=True)
-        self._scratch = _like(self._scratch, params)
+        scratch = self.scratch_like("_scratch", params)  # (n_params,)
         k, mu = self.kernels, self.momentum
         for sl in blocks(params.shape[0]):
             v, g, p = self.velocity[sl], grads[sl], params[sl]  # (block,) each
-            update = np.multiply(g, -learning_rate, out=self._scratch[sl])  # (block,) -lr * g
+            update = np.multiply(g, -learning_rate, out=scratch[sl])  # (block,) -lr * g
             # v <- mu * v - lr * g
             k.scal(mu, v)
             k.axpy(1.0, update, v)
@@ -125,9 +124,6 @@ class Adam(Optimizer):
         self.t = 0
         self.m = None
         self.v = None
-        self._scratch = None
-        self._scratch2 = None
-        self._scratch_step = None
 
     def _rate(self, learning_rate):
         """``lr_t = lr * sqrt(1 - beta_2**t) / (1 - beta_1**t)``, the bias-corrected rate."""
@@ -138,14 +134,13 @@ class Adam(Optimizer):
             self.m = np.zeros_like(params)  # (n_params,)
             self.v = np.zeros_like(params)  # (n_params,)
             self.t = 0
-        self._scratch = _like(self._scratch, params)
-        self._scratch2 = _like(self._scratch2, params)
+        tmps = self.scratch_like("_scratch", params), self.scratch_like("_scratch2", params)
         self.t += 1
         lr_t = self._rate(learning_rate)
         k, b1, b2 = self.kernels, self.beta_1, self.beta_2
         for sl in blocks(params.shape[0]):
             p, g, m, v = params[sl], grads[sl], self.m[sl], self.v[sl]  # (block,) each
-            tmp, update = self._scratch[sl], self._scratch2[sl]  # (block,) each
+            tmp, update = tmps[0][sl], tmps[1][sl]  # (block,) each
             # m <- beta_1 * m + (1 - beta_1) * g
             k.scal(b1, m)
             k.axpy(1 - b1, g, m)
@@ -165,7 +160,7 @@ class Adam(Optimizer):
 
 def _diagonal_step(opt, second_moment, learning_rate):
     """``learning_rate / (sqrt(second_moment) + epsilon)`` into ``opt``'s scratch."""
-    out = opt._scratch_step = _like(opt._scratch_step, second_moment)  # (n_params,)
+    out = opt.scratch_like("_scratch_step", second_moment)  # (n_params,)
     np.sqrt(second_moment, out=out)  # (n_params,)
     out += opt.epsilon
     np.divide(learning_rate, out, out=out)  # (n_params,)
@@ -213,8 +208,6 @@ class Adagrad(Optimizer):
     def __init__(self, epsilon=1e-8):
         self.epsilon = float(epsilon)
         self.accumulator = None
-        self._scratch = None
-        self._scratch_step = None
 
     def _accumulate(self, G, g2):
         """G <- G + g**2."""
@@ -222,10 +215,10 @@ class Adagrad(Optimizer):
 
     def step(self, params, grads, learning_rate):
         self.accumulator = _like(self.accumulator, params, zeros=True)
-        self._scratch = _like(self._scratch, params)
+        scratch = self.scratch_like("_scratch", params)  # (n_params,)
         k = self.kernels
         for sl in blocks(params.shape[0]):
-            p, g, G, tmp = params[sl], grads[sl], self.accumulator[sl], self._scratch[sl]
+            p, g, G, tmp = params[sl], grads[sl], self.accumulator[sl], scratch[sl]
             self._accumulate(G, np.multiply(g, g, out=tmp))  # tmp: (block,) g**2
             # p <- p - lr * g / (sqrt(G) + epsilon)
             np.sqrt(G, out=tmp)  # (block,)

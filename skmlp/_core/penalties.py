@@ -103,7 +103,6 @@ class ElasticNetPenalty(L2Penalty):
     def __init__(self, alpha, l1_ratio, coef_sizes=None):
         super().__init__(float(alpha) * (1.0 - float(l1_ratio)), coef_sizes)
         self.l1 = float(alpha) * float(l1_ratio)
-        self._scratch_abs = None
 
     def add_to(self, params, grads, n_coef, scale):
         """Add the L2 part's gradient to ``grads``; return the whole value.
@@ -119,10 +118,8 @@ class ElasticNetPenalty(L2Penalty):
         if self.l1 == 0.0 or n_coef == 0:
             return value
         W = params[:n_coef]  # (n_coef,)
-        if self._scratch_abs is None or self._scratch_abs.shape != W.shape or self._scratch_abs.dtype != W.dtype:
-            self._scratch_abs = np.empty_like(W)  # (n_coef,)
-        np.abs(W, out=self._scratch_abs)  # (n_coef,)
-        return value + self.l1 * float(self._scratch_abs.sum()) / scale
+        absW = np.abs(W, out=self.scratch_like("_scratch_abs", W))  # (n_coef,)
+        return value + self.l1 * float(absW.sum()) / scale
 
     def proximal_step(self, params, n_coef, step, scale):
         """Soft-threshold the weights in place after an optimizer step.
@@ -144,9 +141,7 @@ class ElasticNetPenalty(L2Penalty):
         if self.l1 == 0.0 or n_coef == 0 or scale <= 0:
             return
         W = params[:n_coef]  # (n_coef,)
-        if self._scratch_abs is None or self._scratch_abs.shape != W.shape or self._scratch_abs.dtype != W.dtype:
-            self._scratch_abs = np.empty_like(W)  # (n_coef,)
-        shrunk = self._scratch_abs
+        shrunk = self.scratch_like("_scratch_abs", W)  # (n_coef,)
         np.abs(W, out=shrunk)  # (n_coef,)
         if np.ndim(step) == 0:
             shrunk -= step * self.l1 / scale
