@@ -433,6 +433,23 @@ def test_axpy_and_scal_update_in_place(a, dtype, blas):
     assert_allclose(out, a * (a * x + y), rtol=2 * rtol, atol=2 * rtol)
 
 
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_add_ratio_adds_a_times_x_over_d_numpy_in_scikit_learns_rounding(dtype):
+    rng = np.random.RandomState(1)
+    x, y = rng.normal(size=(2, 70)).astype(dtype)  # (70,) each
+    d = rng.uniform(0.5, 2.0, size=70).astype(dtype)  # (70,)
+    a = -1e-3
+    expected = y + (a * x) / d  # scikit-learn's adam: param += -lr * m / denom
+    out, d_np = y.copy(), d.copy()
+    make_kernels(False).add_ratio(a, x, d_np, out)
+    assert_array_equal(out, expected)  # numpy's kernels: the same bits
+    assert_array_equal(d_np, (a * x) / d)  # d now holds the added term
+    out, d_blas = y.copy(), d.copy()
+    make_kernels(True).add_ratio(a, x, d_blas, out)
+    rtol = 4 * np.finfo(dtype).eps
+    assert_allclose(out, expected, rtol=rtol, atol=rtol)  # BLAS: a * (x / d)
+
+
 @pytest.mark.parametrize("blas", [False, True], ids=["numpy", "blas"])
 def test_kernels_update_a_strided_view_in_place_and_refuse_a_read_only_array(blas):
     kernels = make_kernels(blas)

@@ -100,6 +100,23 @@ class NumpyKernels(HoldsScratch):
         """
         x *= a
 
+    def add_ratio(self, a, x, d, y):
+        """``y <- y + a * x / d`` in place; ``d`` is overwritten.
+
+        In scikit-learn's order of rounding, ``(a * x) / d``: three passes.
+
+        Parameters
+        ----------
+        a : float
+        x : ndarray of shape (n,)
+        d : ndarray of shape (n,)
+            The divisor; holds the added term afterwards.
+        y : ndarray of shape (n,)
+            Updated in place.
+        """
+        np.divide(self._product(a, x), d, out=d)  # (n,)
+        y += d
+
 
 _BLAS_FUNCS = {
     np.dtype(dtype): tuple(get_blas_funcs(("axpy", "scal"), dtype=dtype))
@@ -134,8 +151,15 @@ class BlasKernels(NumpyKernels):
             return super().scal(a, x)
         funcs[1](a, x)
 
+    def add_ratio(self, a, x, d, y):
+        # a * (x / d): two passes, rounding as BLAS's axpy (a few ulps from numpy's)
+        if _BLAS_FUNCS.get(y.dtype) is None or not _blas_may_write(d):
+            return super().add_ratio(a, x, d, y)
+        self.axpy(a, np.divide(x, d, out=d), y)
+
     axpy.__doc__ = NumpyKernels.axpy.__doc__
     scal.__doc__ = NumpyKernels.scal.__doc__
+    add_ratio.__doc__ = NumpyKernels.add_ratio.__doc__
 
 
 def _blas_may_write(x):

@@ -134,13 +134,13 @@ class Adam(Optimizer):
             self.m = np.zeros_like(params)  # (n_params,)
             self.v = np.zeros_like(params)  # (n_params,)
             self.t = 0
-        tmps = self.scratch_like("_scratch", params), self.scratch_like("_scratch2", params)
+        scratch = self.scratch_like("_scratch", params)  # (n_params,)
         self.t += 1
         lr_t = self._rate(learning_rate)
         k, b1, b2 = self.kernels, self.beta_1, self.beta_2
         for sl in blocks(params.shape[0]):
             p, g, m, v = params[sl], grads[sl], self.m[sl], self.v[sl]  # (block,) each
-            tmp, update = tmps[0][sl], tmps[1][sl]  # (block,) each
+            tmp = scratch[sl]  # (block,)
             # m <- beta_1 * m + (1 - beta_1) * g
             k.scal(b1, m)
             k.axpy(1 - b1, g, m)
@@ -150,9 +150,7 @@ class Adam(Optimizer):
             # p <- p - lr_t * m / (sqrt(v) + epsilon)
             np.sqrt(v, out=tmp)  # (block,)
             tmp += self.epsilon
-            np.multiply(m, -lr_t, out=update)  # (block,)
-            update /= tmp
-            k.axpy(1.0, update, p)
+            k.add_ratio(-lr_t, m, tmp, p)
 
     def step_size(self, learning_rate):
         return _diagonal_step(self, self.v, self._rate(learning_rate))

@@ -56,13 +56,17 @@ class HoldsScratch:
         -------
         buffer : ndarray of shape ``shape``
         """
+        view = self.__dict__.get(name)
+        if view is not None and view.shape == shape and view.dtype == dtype:
+            return view  # the common case: the same shape as last time
+        # The attribute holds the last view; its base is the flat buffer.
+        flat = None if view is None else view.base
         size = math.prod(shape)
-        dtype = np.dtype(dtype)
-        buf = getattr(self, name, None)
-        if buf is None or buf.dtype != dtype or buf.size < size:
-            buf = np.empty(size, dtype=dtype)  # (size,)
-            setattr(self, name, buf)
-        return buf[:size].reshape(shape)  # shape
+        if flat is None or flat.dtype != dtype or flat.size < size:
+            flat = np.empty(size, dtype=dtype)  # (size,)
+        view = flat[:size].reshape(shape)  # shape
+        setattr(self, name, view)
+        return view
 
     def scratch_like(self, name, like, dtype=None):
         """``scratch(name, like.shape, dtype or like.dtype)``."""
