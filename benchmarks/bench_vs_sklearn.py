@@ -286,6 +286,199 @@ def run_torch(case, data):
     return elapsed / case.epochs, total / n, _score(case, y_test, y_pred)
 
 
+# ---------------------------------------------------------------- workloads
+@dataclass(frozen=True)
+class Workload:
+    """One workload as users run it: a task timed whole, scikit-learn's way vs skmlp's.
+
+    ``make(scale)`` returns the data; ``run(classes, data)`` times the task with
+    one library's (classifier, regressor) pair and returns ``(seconds, result)``,
+    where ``result`` is an array both libraries must agree on.
+    """
+
+    name: str
+    make: object
+    run: object
+
+
+def _quiet_fit(est, X, y):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        return est.fit(X, y)
+
+
+def _timed(fn):
+    start = time.perf_counter()
+    out = fn()
+    return time.perf_counter() - start, out
+
+
+def _default_data(n, task, seed=0):
+    from sklearn.datasets import make_classification, make_regression
+
+    if task == "classification":
+        return make_classification(n_samples=n, n_features=20, n_informative=10,
+                                   n_classes=5, random_state=seed)
+    X, y = make_regression(n_samples=n, n_features=20, n_informative=10, noise=1.0,
+                           random_state=seed)
+    return X, y / y.std()
+
+
+def _fit_defaults(task):
+    def run(classes, data):
+        X, y = data
+        cls = classes[0] if task == "classification" else classes[1]
+        est = cls(max_iter=10, random_state=0)
+        seconds, est = _timed(lambda: _quiet_fit(est, X, y))
+        return seconds, est.coefs_[-1]
+    return run
+
+
+def _stream(classes, data):
+    X, y, n_chunks = data
+    est = classes[0](random_state=0)
+    chunks = np.array_split(np.arange(X.shape[0]), n_chunks)
+    all_classes = np.unique(y)
+
+    def go():
+        for idx in chunks:
+            est.partial_fit(X[idx], y[idx], classes=all_classes)
+        return est
+    seconds, est = _timed(go)
+    return seconds, est.coefs_[-1]
+
+
+def _digits(scale):
+    from sklearn.datasets import load_digits
+
+    X, y = load_digits(return_X_y=True)
+    return X / 16.0, y, max(10, int(200 * scale))
+
+
+def _lbfgs(classes, data):
+    X, y, max_iter = data
+    est = classes[0](hidden_layer_sizes=(64,), solver="lbfgs", max_iter=max_iter,
+                     random_state=0)
+    seconds, est = _timed(lambda: _quiet_fit(est, X, y))
+    return seconds, est.coefs_[-1]
+
+
+def _sparse_data(scale):
+    import scipy.sparse as sp
+
+    n = max(1000, int(20_000 * scale))
+    rng = np.random.default_rng(0)
+    X = sp.random(n, n, density=60 / n, format="csr", random_state=0,
+                  data_rvs=lambda k: rng.integers(1, 4, size=k).astype(float))
+    y = (X @ rng.standard_normal(n) > 0).astype(int)
+    return X, y
+
+
+def _sparse(classes, data):
+    X, y = data
+    est = classes[0](hidden_layer_sizes=(100,), max_iter=3, random_state=0)
+    seconds, est = _timed(lambda: _quiet_fit(est, X, y))
+    return seconds, est.coefs_[-1]
+
+
+def _fitted_for_prediction(classes, scale):
+    X, y = _default_data(5000, "classification")
+    return _quiet_fit(classes[0](max_iter=5, random_state=0), X, y)
+
+
+def _predict_proba_data(scale):
+    X, _ = _default_data(max(2000, int(200_000 * scale)), "classification", seed=1)
+    return X, scale
+
+
+def _predict_proba(classes, data):
+    X, scale = data
+    est = _fitted_for_prediction(classes, scale)
+    est.predict_proba(X[:10])  # warm
+    return _timed(lambda: est.predict_proba(X))
+
+
+def _one_row(classes, data):
+    X, scale = data
+    est = _fitted_for_prediction(classes, scale)
+    rows = [X[i:i + 1] for i in range(max(50, int(2000 * scale)))]
+    est.predict(rows[0])  # warm
+    seconds, out = _timed(lambda: [est.predict(r) for r in rows])
+    return seconds / len(rows), np.concatenate(out)
+
+
+def workloads():
+    """The workloads people run (issue 13's table), at full size.
+
+    Returns
+    -------
+    workloads : list of Workload
+    """
+    return [
+        Workload("defaults classifier, 50,000 x 20, 5 classes, 10 epochs",
+                 lambda s: _default_data(max(2000, int(50_000 * s)), "classification"),
+                 _fit_defaults("classification")),
+        Workload("defaults regressor, 50,000 x 20, 10 epochs",
+                 lambda s: _default_data(max(2000, int(50_000 * s)), "regression"),
+                 _fit_defaults("regression")),
+        Workload("partial_fit stream, 100 chunks of 200 rows",
+                 lambda s: (*_default_data(max(20, int(100 * s)) * 200, "classification"),
+                            max(20, int(100 * s))),
+                 _stream),
+        Workload("lbfgs, digits, (64,), 200 iterations", _digits, _lbfgs),
+        Workload("sparse CSR 20,000 x 20,000, ~60 nnz/row, (100,), 3 epochs",
+                 _sparse_data, _sparse),
+        Workload("predict_proba, 200,000 rows", _predict_proba_data, _predict_proba),
+        Workload("predict, one row (s per call)", _predict_proba_data, _one_row),
+    ]
+
+
+def run_workloads(scale, repeats, baseline=None):
+    """Print the workload table: sklearn/skmlp as the median of paired ratios.
+
+    Parameters
+    ----------
+    scale : float
+        Fraction of the full sizes (1.0 for the full run).
+    repeats : int
+        Interleaved runs per library.
+    baseline : tuple or None
+        An older skmlp's (classifier, regressor), timed beside this one.
+    """
+    libraries = [("sklearn", (MLPClassifier, MLPRegressor)),
+                 ("skmlp", (SGDMLPClassifier, SGDMLPRegressor))]
+    if baseline:
+        libraries.append(("old", baseline))
+    header = "| workload | sklearn s | skmlp s | sklearn/skmlp | same result |"
+    sep = "|---|---|---|---|---|"
+    if baseline:
+        header += " old s | old/new |"
+        sep += "---|---|"
+    print(header)
+    print(sep)
+    for work in workloads():
+        data = work.make(scale)
+        times = {name: [] for name, _ in libraries}
+        results = {}
+        for _ in range(repeats):
+            for name, classes in libraries:  # interleaved
+                seconds, results[name] = work.run(classes, data)
+                times[name].append(seconds)
+        ratios = {name: [a / b for a, b in zip(t, times["skmlp"])]
+                  for name, t in times.items()}
+        diff = float(np.max(np.abs(np.asarray(results["sklearn"], dtype=float)
+                                   - np.asarray(results["skmlp"], dtype=float))))
+        row = (f"| {work.name} | {statistics.median(times['sklearn']):.4g} | "
+               f"{statistics.median(times['skmlp']):.4g} | "
+               f"**{statistics.median(ratios['sklearn']):.2f}x** "
+               f"[{min(ratios['sklearn']):.2f}-{max(ratios['sklearn']):.2f}] | "
+               f"{'yes' if diff <= 1e-8 else f'max diff {diff:.1e}'} |")
+        if baseline:
+            row += (f" {statistics.median(times['old']):.4g} | "
+                    f"{statistics.median(ratios['old']):.2f}x |")
+        print(row, flush=True)
+
+
 def matmul_peak(dtype, size, repeats=5):
     """GFLOP/s of a large square matmul in ``dtype`` (median of ``repeats``)."""
     rng = np.random.default_rng(0)
@@ -339,6 +532,8 @@ def main(argv=None):
     parser.add_argument("--cases", default="",
                         help="comma-separated substrings selecting cases by name")
     parser.add_argument("--no-torch", action="store_true", help="skip the PyTorch column")
+    parser.add_argument("--table", choices=["both", "cases", "workloads"], default="both",
+                        help="which table to print: the training cases, the workloads, or both")
     parser.add_argument("--baseline", default=None,
                         help="folder holding an older skmlp package to time beside this one")
     args = parser.parse_args(argv)
@@ -375,7 +570,14 @@ def main(argv=None):
             ", ".join(f"{dt} {p:.1f} GFLOP/s" for dt, p in peaks.items())))
         print(f"median of {args.repeats} interleaved runs; s/epoch = seconds per epoch; "
               "sklearn/skmlp = median of the runs' pairwise ratios [lowest-highest]\n")
-
+        if args.table != "cases":
+            print("## Workloads (each timed whole, as a user runs it)\n")
+            run_workloads(0.01 if args.smoke else 0.1 if args.quick else 1.0,
+                          args.repeats, baseline)
+            print()
+        if args.table == "workloads":
+            return 0
+        print("## Training cases\n")
         header = ("| case | n x d | hidden | batch | solver | dtype | sklearn s/epoch | "
                   "skmlp s/epoch | sklearn/skmlp | skmlp GFLOP/s | % of peak | "
                   "loss sklearn | loss skmlp | score sklearn | score skmlp |")

@@ -202,11 +202,18 @@ def test_benchmark_script_runs_and_prints_a_row_per_case():
         capture_output=True, text=True, timeout=300,
     )
     assert result.returncode == 0, result.stderr
-    rows = [line for line in result.stdout.splitlines() if line.startswith("| ")]
+    workloads, cases = result.stdout.split("## Training cases")
+    rows = [line for line in cases.splitlines() if line.startswith("| ")]
     names = [row.split("|")[1].strip() for row in rows[1:]]
     assert names == ["small", "medium b32 64", "medium b256 64", "medium b32 32",
                      "medium b256 32", "large f32", "regression", "sgd nesterov"]
     assert "sklearn/skmlp" in rows[0] and "% of peak" in rows[0]
+    rows = [line for line in workloads.splitlines() if line.startswith("| ")]
+    names = [row.split("|")[1].strip().split(",")[0] for row in rows[1:]]
+    assert names == ["defaults classifier", "defaults regressor", "partial_fit stream",
+                     "lbfgs", "sparse CSR 20", "predict_proba", "predict"]
+    # every workload ends on the same result with both libraries
+    assert all(row.split("|")[5].strip() == "yes" for row in rows[1:]), workloads
     assert "matmul peak" in result.stdout and "BLAS threads pinned to 1" in result.stdout
 
 
