@@ -264,7 +264,7 @@ def build_mlp(layer_units, activation, dtype, *, dropout=0.0, batch_norm=False):
         ``[n_features, *hidden_layer_sizes, n_outputs]``.
     activation : str or sequence of str
         Hidden activation name for every hidden layer, or one name per hidden
-        layer.
+        layer (the estimator validates names and count).
     dtype : numpy dtype
     dropout : float or sequence of float, default=0.0
         Dropout rate after every hidden layer, or one rate per hidden layer.
@@ -280,15 +280,9 @@ def build_mlp(layer_units, activation, dtype, *, dropout=0.0, batch_norm=False):
     rates = np.broadcast_to(np.asarray(dropout, dtype=float), (n_layers - 1,))  # (n_hidden,)
     if isinstance(activation, str):
         activation = [activation] * (n_layers - 1)
-    names = list(activation)  # (n_hidden,) one activation name per hidden layer
-    if len(names) != n_layers - 1:
-        raise ValueError(
-            f"activation must be a name or hold one name per hidden layer "
-            f"({n_layers - 1}); got {activation!r}."
-        )
     for i in range(n_layers):
         hidden = i < n_layers - 1
-        act = get_activation(names[i]) if hidden else Identity()
+        act = get_activation(activation[i]) if hidden else Identity()
         layers.append(Dense(layer_units[i], layer_units[i + 1], act))
         if hidden and batch_norm:
             layers.append(BatchNorm(layer_units[i + 1]))
