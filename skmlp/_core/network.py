@@ -161,9 +161,8 @@ class Network:
             stat for layer in self.layers if isinstance(layer, BatchNorm)
             for stat in (layer.running_mean, layer.running_var)
         ]
-        size = sum(part.shape[0] for part in parts)
-        if out is None or out.shape != (size,) or not out.flags.writeable:
-            out = np.empty(size, dtype=self.dtype)  # (n_snapshot,)
+        if out is None:
+            return np.concatenate(parts)  # (n_snapshot,)
         np.concatenate(parts, out=out)  # (n_snapshot,)
         return out
 
@@ -220,10 +219,9 @@ class Network:
         -------
         Z : ndarray of shape (n_samples, n_outputs)
         """
-        weighted = training and sample_weight is not None
         A = X  # (n, n_features)
         for layer in self.layers:
-            if weighted and layer.uses_sample_weight:
+            if layer.uses_sample_weight:
                 A = layer.forward(A, training, sample_weight=sample_weight)  # (n, layer.n_out)
             else:
                 A = layer.forward(A, training)  # (n, layer.n_out)
