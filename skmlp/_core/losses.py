@@ -98,9 +98,6 @@ class Loss(HoldsScratch):
         """
         return Z
 
-    def __repr__(self):
-        return f"{type(self).__name__}()"
-
 
 #: Machine epsilon of each float dtype (``np.finfo`` costs more than a small clip).
 _EPS = {np.dtype(t): np.finfo(t).eps for t in (np.float32, np.float64)}
@@ -246,9 +243,6 @@ class Huber(Loss):
         per_elem = np.where(abs_r <= d, 0.5 * r * r, d * (abs_r - 0.5 * d))  # (n, n_out)
         np.clip(r, -d, d, out=dZ)  # (n, n_out)
         return _column_average(per_elem, sample_weight).sum()
-
-    def __repr__(self):
-        return f"Huber(delta={self.delta})"
 
 
 class AbsoluteError(Loss):
