@@ -77,9 +77,6 @@ class Activation(HoldsScratch):
         """
         raise NotImplementedError
 
-    def __repr__(self):
-        return f"{type(self).__name__}()"
-
 
 class Identity(Activation):
     """``f(z) = z``."""

@@ -202,15 +202,16 @@ class Dropout(Layer):
     Kept units are scaled by ``1 / (1 - rate)`` so that the expected output equals
     the input; at predict time (``training=False``) the layer is the identity.
     The masks come from ``rng``, a ``numpy.random.Generator`` the training loop
-    sets once per fit (``set_rng``; dropped by ``release`` and on pickling),
-    drawn in the input's dtype into a reused buffer.
+    sets once per fit (``Network.set_dropout_rng``; dropped by ``release`` and on
+    pickling), drawn in the input's dtype into a reused buffer.
 
     Parameters
     ----------
     n_units : int
         Width of the input and output.
     rate : float
-        Probability of dropping a unit, in [0, 1).
+        Probability of dropping a unit, in (0, 1): ``build_mlp`` adds no layer
+        for rate 0.
     """
 
     def __init__(self, n_units, rate):
@@ -232,10 +233,8 @@ class Dropout(Layer):
         self.scratch("_scratch_out", (batch_size, self.n_out), dtype)
 
     def forward(self, X, training):
-        if not training or self.rate == 0.0:
+        if not training:
             return X
-        if self.rng is None:
-            raise RuntimeError("Dropout needs a generator: call set_rng before training.")
         keep = 1.0 - self.rate  # probability of keeping a unit
         mask = self.scratch_like("_scratch_mask", X)  # (n, n_units)
         self.rng.random(dtype=mask.dtype, out=mask)  # (n, n_units) u, uniform on [0, 1)
@@ -252,8 +251,6 @@ class Dropout(Layer):
         return out
 
     def backward(self, dY, need_dX=True):
-        if self.rate == 0.0:
-            return dY
         dY *= self._cache_mask  # (n, n_units)
         return dY
 

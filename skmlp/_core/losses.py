@@ -37,7 +37,8 @@ class Loss(HoldsScratch):
         The loss's public name.
     link : str
         The output activation that maps ``Z`` to predictions, as scikit-learn's
-        ``out_activation_`` names it.
+        ``out_activation_`` names it: 'identity' unless a loss overrides it
+        (with ``inverse_link``).
     averages_outputs : bool
         True when ``value`` is the mean over outputs of the per-output losses
         (scikit-learn's squared error) rather than their sum; ``dZ`` is the
@@ -45,7 +46,7 @@ class Loss(HoldsScratch):
     """
 
     name = None
-    link = None
+    link = "identity"
     averages_outputs = False
 
     def __call__(self, Z, Y, sample_weight=None, out=None):
@@ -95,10 +96,7 @@ class Loss(HoldsScratch):
         output : ndarray of shape (n_samples, n_outputs)
             The same buffer, now holding predictions or probabilities.
         """
-        raise NotImplementedError
-
-    def __repr__(self):
-        return f"{type(self).__name__}()"
+        return Z
 
 
 #: Machine epsilon of each float dtype (``np.finfo`` costs more than a small clip).
@@ -133,6 +131,17 @@ def _column_average(per_elem, sample_weight):
     return np.add.reduce(per_elem * w, axis=0) / np.add.reduce(w, axis=0)  # (n_out,)
 
 
+def _softmax(Z, out):
+    """The softmax of each row of ``Z`` into ``out`` (which may be ``Z``), as
+    scikit-learn computes it (ufunc reductions directly: the np.max / np.sum
+    wrappers cost more than the arithmetic)."""
+    z_max = np.maximum.reduce(Z, axis=1, keepdims=True)  # (n, 1)
+    np.subtract(Z, z_max, out=out)  # (n, n_out) shifted
+    np.exp(out, out=out)  # (n, n_out)
+    out /= np.add.reduce(out, axis=1, keepdims=True)  # (n, n_out) probabilities
+    return out
+
+
 class SquaredError(Loss):
     """Half squared error with the identity link: ``0.5 * (z - y)**2``.
 
@@ -141,15 +150,11 @@ class SquaredError(Loss):
     """
 
     name = "squared_error"
-    link = "identity"
     averages_outputs = True
 
     def _value_and_grad(self, Z, Y, sample_weight, dZ):
         np.subtract(Z, Y, out=dZ)  # (n, n_out) the residual, which is the gradient
         return 0.5 * _column_average(dZ**2, sample_weight).mean()
-
-    def inverse_link(self, Z):
-        return Z
 
 
 class Poisson(Loss):
@@ -187,21 +192,12 @@ class LogLoss(Loss):
     link = "softmax"
 
     def _value_and_grad(self, Z, Y, sample_weight, dZ):
-        # the softmax as scikit-learn computes it (ufunc reductions directly:
-        # the np.max / np.sum wrappers cost more than the arithmetic)
-        z_max = np.maximum.reduce(Z, axis=1, keepdims=True)  # (n, 1)
-        P = self.scratch_like("_scratch_P", Z)  # (n, n_out)
-        np.subtract(Z, z_max, out=P)  # (n, n_out) shifted
-        np.exp(P, out=P)  # (n, n_out)
-        P /= np.add.reduce(P, axis=1, keepdims=True)  # (n, n_out) probabilities
+        P = _softmax(Z, out=self.scratch_like("_scratch_P", Z))  # (n, n_out) probabilities
         np.subtract(P, Y, out=dZ)  # (n, n_out)
         return -_column_average(xlogy(Y, _clipped(P)), sample_weight).sum()
 
     def inverse_link(self, Z):
-        Z -= Z.max(axis=1, keepdims=True)
-        np.exp(Z, out=Z)
-        Z /= Z.sum(axis=1, keepdims=True)
-        return Z
+        return _softmax(Z, out=Z)
 
 
 class BinaryLogLoss(Loss):
@@ -236,7 +232,6 @@ class Huber(Loss):
     """
 
     name = "huber"
-    link = "identity"
 
     def __init__(self, delta=1.0):
         self.delta = float(delta)
@@ -249,12 +244,6 @@ class Huber(Loss):
         np.clip(r, -d, d, out=dZ)  # (n, n_out)
         return _column_average(per_elem, sample_weight).sum()
 
-    def inverse_link(self, Z):
-        return Z
-
-    def __repr__(self):
-        return f"Huber(delta={self.delta})"
-
 
 class AbsoluteError(Loss):
     """Absolute error with the identity link: ``sum_k |z_k - y_k|``.
@@ -263,15 +252,11 @@ class AbsoluteError(Loss):
     """
 
     name = "absolute_error"
-    link = "identity"
 
     def _value_and_grad(self, Z, Y, sample_weight, dZ):
         r = np.subtract(Z, Y, out=self.scratch_like("_scratch_r", Z))  # (n, n_out) residual
         np.sign(r, out=dZ)  # (n, n_out)
         return _column_average(np.abs(r), sample_weight).sum()
-
-    def inverse_link(self, Z):
-        return Z
 
 
 LOSSES = {

@@ -161,9 +161,8 @@ class Network:
             stat for layer in self.layers if isinstance(layer, BatchNorm)
             for stat in (layer.running_mean, layer.running_var)
         ]
-        size = sum(part.shape[0] for part in parts)
-        if out is None or out.shape != (size,) or not out.flags.writeable:
-            out = np.empty(size, dtype=self.dtype)  # (n_snapshot,)
+        if out is None:
+            return np.concatenate(parts)  # (n_snapshot,)
         np.concatenate(parts, out=out)  # (n_snapshot,)
         return out
 
@@ -220,10 +219,9 @@ class Network:
         -------
         Z : ndarray of shape (n_samples, n_outputs)
         """
-        weighted = training and sample_weight is not None
         A = X  # (n, n_features)
         for layer in self.layers:
-            if weighted and layer.uses_sample_weight:
+            if layer.uses_sample_weight:
                 A = layer.forward(A, training, sample_weight=sample_weight)  # (n, layer.n_out)
             else:
                 A = layer.forward(A, training)  # (n, layer.n_out)
@@ -264,7 +262,7 @@ def build_mlp(layer_units, activation, dtype, *, dropout=0.0, batch_norm=False):
         ``[n_features, *hidden_layer_sizes, n_outputs]``.
     activation : str or sequence of str
         Hidden activation name for every hidden layer, or one name per hidden
-        layer.
+        layer (the estimator validates names and count).
     dtype : numpy dtype
     dropout : float or sequence of float, default=0.0
         Dropout rate after every hidden layer, or one rate per hidden layer.
@@ -280,15 +278,9 @@ def build_mlp(layer_units, activation, dtype, *, dropout=0.0, batch_norm=False):
     rates = np.broadcast_to(np.asarray(dropout, dtype=float), (n_layers - 1,))  # (n_hidden,)
     if isinstance(activation, str):
         activation = [activation] * (n_layers - 1)
-    names = list(activation)  # (n_hidden,) one activation name per hidden layer
-    if len(names) != n_layers - 1:
-        raise ValueError(
-            f"activation must be a name or hold one name per hidden layer "
-            f"({n_layers - 1}); got {activation!r}."
-        )
     for i in range(n_layers):
         hidden = i < n_layers - 1
-        act = get_activation(names[i]) if hidden else Identity()
+        act = get_activation(activation[i]) if hidden else Identity()
         layers.append(Dense(layer_units[i], layer_units[i + 1], act))
         if hidden and batch_norm:
             layers.append(BatchNorm(layer_units[i + 1]))

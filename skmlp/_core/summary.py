@@ -47,8 +47,7 @@ def summary_rows(network, n_features, out_activation):
     rows = [("0", "Input", f"(n, {n_features})", "", "0", "")]
     last_dense = network.dense_layers[-1]
     for i, layer in enumerate(network.layers, start=1):
-        activation = getattr(layer, "activation", None)
-        act_name = getattr(activation, "name", None) or ""
+        act_name = layer.activation.name if hasattr(layer, "activation") else ""
         if layer is last_dense:
             act_name = out_activation
         details = "" if type(layer) is Dense else repr(layer)
@@ -88,7 +87,6 @@ def format_summary(network, n_features, out_activation, title):
         ).rstrip()
 
     rule = "-" * len(line(_HEADER))
-    total = sum(layer_param_count(layer) for layer in network.layers)
     body = [title, rule, line(_HEADER), rule] + [line(r) for r in rows] + [rule]
-    body.append(f"Total params: {total:,} ({network.dtype.name})")
+    body.append(f"Total params: {network.n_params:,} ({network.dtype.name})")
     return "\n".join(body)

@@ -183,7 +183,7 @@ class Hooks:
     on_epoch_end: object = None
 
 
-def fit_stochastic(state, X, Y, sample_weight, config, rng, hooks=None):
+def fit_stochastic(state, X, Y, sample_weight, config, rng, hooks):
     """Run minibatch epochs until ``max_iter``, a plateau, or one epoch if incremental.
 
     Parameters
@@ -196,7 +196,7 @@ def fit_stochastic(state, X, Y, sample_weight, config, rng, hooks=None):
     config : StochasticConfig
     rng : numpy.random.RandomState
         Shuffles the samples every epoch.
-    hooks : Hooks or None, default=None
+    hooks : Hooks
 
     Returns
     -------
@@ -208,7 +208,6 @@ def fit_stochastic(state, X, Y, sample_weight, config, rng, hooks=None):
         stale and should be discarded. "stopped" when ``on_epoch_end`` asked to
         stop.
     """
-    hooks = Hooks() if hooks is None else hooks
     network, loss, optimizer = state.network, state.loss, state.optimizer
     schedule, tracker, log = state.schedule, state.tracker, state.log
     penalty, batch_size, shuffle = config.penalty, config.batch_size, config.shuffle
