@@ -433,7 +433,7 @@ def workloads():
     ]
 
 
-def run_workloads(scale, repeats, baseline=None):
+def run_workloads(scale, repeats, baseline=None, wanted=()):
     """Print the workload table: sklearn/skmlp as the median of paired ratios.
 
     Parameters
@@ -444,6 +444,8 @@ def run_workloads(scale, repeats, baseline=None):
         Interleaved runs per library.
     baseline : tuple or None
         An older skmlp's (classifier, regressor), timed beside this one.
+    wanted : sequence of str, default=()
+        Substrings selecting workloads by name; empty runs them all.
     """
     libraries = [("sklearn", (MLPClassifier, MLPRegressor)),
                  ("skmlp", (SGDMLPClassifier, SGDMLPRegressor))]
@@ -457,6 +459,8 @@ def run_workloads(scale, repeats, baseline=None):
     print(header)
     print(sep)
     for work in workloads():
+        if wanted and not any(w in work.name for w in wanted):
+            continue
         data = work.make(scale)
         times = {name: [] for name, _ in libraries}
         results = {}
@@ -530,7 +534,7 @@ def main(argv=None):
     parser.add_argument("--repeats", type=int, default=3,
                         help="interleaved runs per library and case (median reported)")
     parser.add_argument("--cases", default="",
-                        help="comma-separated substrings selecting cases by name")
+                        help="comma-separated substrings selecting cases and workloads by name")
     parser.add_argument("--no-torch", action="store_true", help="skip the PyTorch column")
     parser.add_argument("--table", choices=["both", "cases", "workloads"], default="both",
                         help="which table to print: the training cases, the workloads, or both")
@@ -546,8 +550,8 @@ def main(argv=None):
         cases, peak_size = quick_cases(), 1536
     else:
         cases, peak_size = full_cases(), 3072
-    if args.cases:
-        wanted = [w.strip() for w in args.cases.split(",") if w.strip()]
+    wanted = [w.strip() for w in args.cases.split(",") if w.strip()]
+    if wanted:
         cases = [c for c in cases if any(w in c.name for w in wanted)]
     use_torch = torch is not None and not args.no_torch
     baseline = load_baseline(args.baseline) if args.baseline else None
@@ -573,9 +577,9 @@ def main(argv=None):
         if args.table != "cases":
             print("## Workloads (each timed whole, as a user runs it)\n")
             run_workloads(0.01 if args.smoke else 0.1 if args.quick else 1.0,
-                          args.repeats, baseline)
+                          args.repeats, baseline, wanted)
             print()
-        if args.table == "workloads":
+        if args.table == "workloads" or not cases:
             return 0
         print("## Training cases\n")
         header = ("| case | n x d | hidden | batch | solver | dtype | sklearn s/epoch | "

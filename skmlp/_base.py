@@ -456,7 +456,7 @@ class BaseSGDMLP(CallbackSupportMixin, BaseEstimator):
         if self.solver in _STOCHASTIC_SOLVERS:
             self._state.log = TrainingLog(self.early_stopping)
             self._state.tracker = new_tracker(self, network)
-        self.n_params_ = network.count_params()
+        self.n_params_ = network.n_params
         self._publish_params()
 
     def _fit(self, X, y, sample_weight=None, incremental=False, state_before=None,

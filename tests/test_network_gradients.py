@@ -201,7 +201,7 @@ def test_flat_layout_puts_all_weights_first_then_all_biases():
     n_coef = sum(a * b for a, b in shapes)
     assert net.n_coef == n_coef
     assert net.n_params == n_coef + sum(units[1:])
-    assert net.count_params() == sum(b * (a + 1) for a, b in shapes)
+    assert net.n_params == sum(b * (a + 1) for a, b in shapes)
     assert [c.shape for c in net.coefs] == shapes
     assert [i.shape for i in net.intercepts] == [(b,) for b in units[1:]]
     assert_array_equal(np.concatenate([c.ravel() for c in net.coefs]), np.arange(n_coef))

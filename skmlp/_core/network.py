@@ -239,15 +239,6 @@ class Network:
         for i in reversed(range(len(self.layers))):
             dY = self.layers[i].backward(dY, need_dX=i > 0)  # (n, layer.n_in)
 
-    def count_params(self):
-        """Number of learned parameters: weights, biases and batch-norm scales and shifts.
-
-        Returns
-        -------
-        n_params : int
-        """
-        return self.n_params
-
 
 def build_mlp(layer_units, activation, dtype, *, dropout=0.0, batch_norm=False):
     """Build the layer stack of an MLP.
