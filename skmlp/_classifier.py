@@ -175,22 +175,45 @@ default=None
             The updated model.
         """
         state_before = self.__dict__.copy()
-        if (
-            classes is not None
-            and not hasattr(self, "classes_")
-            and not type_of_target(y).startswith("multilabel")
-        ):
-            self._check_two_classes(unique_labels(classes))
-        if _check_partial_fit_first_call(self, classes):
-            self._label_binarizer = LabelBinarizer()
-            multilabel = type_of_target(y).startswith("multilabel")
-            self._label_binarizer.fit(y if multilabel else classes)
+        # Later calls that pass the first call's classes again (a stream) skip
+        # scikit-learn's checks of them, which would pass.
+        if classes is None or not self._same_classes(classes):
+            if (
+                classes is not None
+                and not hasattr(self, "classes_")
+                and not type_of_target(y).startswith("multilabel")
+            ):
+                self._check_two_classes(unique_labels(classes))
+            if _check_partial_fit_first_call(self, classes):
+                self._label_binarizer = LabelBinarizer()
+                multilabel = type_of_target(y).startswith("multilabel")
+                self._label_binarizer.fit(y if multilabel else classes)
         return self._fit(
             X, y, sample_weight=sample_weight, incremental=True,
             state_before=state_before,
         )
 
+    def _same_classes(self, classes):
+        """Whether ``classes`` is an ndarray equal to the fitted ``classes_``."""
+        own = getattr(self, "classes_", None)
+        return (type(classes) is np.ndarray and own is not None
+                and classes.shape == own.shape and classes.dtype.kind == own.dtype.kind
+                and bool((classes == own).all()))
+
+    def _plain_target(self, y, n_samples):
+        # labels of a binary or multiclass model, as an ndarray of the kind of
+        # classes_ (integers, booleans or strings) that validate_data keeps as is
+        return (type(y) is np.ndarray and y.ndim == 1 and y.shape[0] == n_samples
+                and y.dtype.kind in "iubU" and self._label_binarizer.y_type_ in (
+                    "binary", "multiclass")
+                and (y.dtype.kind == "U") == (self.classes_.dtype.kind == "U"))
+
     def _validate_input(self, X, y, incremental, reset):
+        if incremental and not reset and self._plain_X(X) and self._plain_target(
+                y, X.shape[0]):
+            Y = self._encode_known_labels(y)
+            if Y is not None:
+                return X, Y
         X, y = self._validate_train_data(X, y, reset)
         if (not hasattr(self, "classes_")) or (not self.warm_start and not incremental):
             self._label_binarizer = LabelBinarizer().fit(y)
@@ -213,6 +236,23 @@ default=None
                 )
         Y = self._label_binarizer.transform(y)  # (n_samples, n_outputs)
         return X, Y
+
+    def _encode_known_labels(self, y):
+        """``LabelBinarizer.transform(y)`` by one lookup in ``classes_``.
+
+        None when a label is not among the classes: the generic path then raises
+        scikit-learn's error.
+        """
+        classes = self.classes_
+        idx = np.searchsorted(classes, y)  # (n_samples,)
+        np.minimum(idx, len(classes) - 1, out=idx)
+        if not (classes[idx] == y).all():
+            return None
+        if len(classes) == 2:
+            return idx.reshape(-1, 1)  # (n_samples, 1) 1 for classes_[1]
+        Y = np.zeros((y.shape[0], len(classes)), dtype=idx.dtype)  # (n_samples, n_classes)
+        Y[np.arange(y.shape[0]), idx] = 1
+        return Y
 
     def _check_two_classes(self, classes):
         """Refuse a single class: there would be nothing to learn.

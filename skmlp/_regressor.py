@@ -2,6 +2,8 @@
 
 from numbers import Real
 
+import math
+
 import numpy as np
 from sklearn.base import RegressorMixin
 from sklearn.metrics import r2_score
@@ -179,6 +181,13 @@ default=None
             )
         Y = y.reshape(-1, 1) if y.ndim == 1 else y  # (n_samples, n_outputs)
         return X, Y
+
+    def _plain_target(self, y, n_samples):
+        if not (type(y) is np.ndarray and y.ndim == 1 and y.dtype.kind == "f"
+                and y.shape[0] == n_samples):
+            return False
+        with np.errstate(over="ignore", invalid="ignore"):
+            return math.isfinite(y.sum())
 
     def _make_loss(self):
         if self.loss == "huber":
