@@ -3,6 +3,7 @@
 import numpy as np
 import pytest
 import scipy.sparse as sp
+from numpy.testing import assert_array_equal
 from sklearn.base import clone
 from sklearn.datasets import load_digits, make_classification, make_multilabel_classification, make_regression
 from sklearn.exceptions import ConvergenceWarning
@@ -265,3 +266,42 @@ def test_feature_names_are_recorded_from_dataframes(binary):
     df = pd.DataFrame(X, columns=[f"f{i}" for i in range(X.shape[1])])
     clf = SGDMLPClassifier((4,), max_iter=2).fit(df, y)
     np.testing.assert_array_equal(clf.feature_names_in_, df.columns)
+
+
+# --- the common input takes a short path; every input ends on the same numbers --------
+
+
+@pytest.mark.parametrize("cls", [SGDMLPClassifier, SGDMLPRegressor])
+def test_plain_arrays_and_other_inputs_train_and_predict_alike(cls):
+    X, y = make_classification(n_samples=120, n_features=5, n_classes=3,
+                               n_informative=3, random_state=0)
+    if cls is SGDMLPRegressor:
+        y = X @ np.arange(5.0)
+    kwargs = {"classes": np.unique(y)} if cls is SGDMLPClassifier else {}
+    plain = cls(hidden_layer_sizes=(7,), random_state=0)
+    other = cls(hidden_layer_sizes=(7,), random_state=0)
+    for chunk in np.array_split(np.arange(120), 4):
+        plain.partial_fit(X[chunk], y[chunk], **kwargs)
+        # lists go through scikit-learn's conversion, F-ordered arrays too
+        other.partial_fit(X[chunk].tolist(), y[chunk].tolist(), **kwargs)
+    for a, b in zip(plain.coefs_, other.coefs_):
+        assert_array_equal(a, b)
+    assert_array_equal(plain.predict(X), other.predict(np.asfortranarray(X)))
+    assert_array_equal(plain.predict(X[:1]), other.predict(X[:1].tolist()))
+
+
+def test_a_stream_of_string_labels_maps_each_chunk_to_the_first_calls_columns():
+    X, y = make_classification(n_samples=90, n_features=5, n_classes=3,
+                               n_informative=3, random_state=1)
+    labels = np.array(["ant", "bee", "cat"])[y]
+    clf = SGDMLPClassifier(hidden_layer_sizes=(5,), random_state=0)
+    reference = SGDMLPClassifier(hidden_layer_sizes=(5,), random_state=0)
+    for chunk in np.array_split(np.arange(90), 3):
+        clf.partial_fit(X[chunk], labels[chunk], classes=np.array(["ant", "bee", "cat"]))
+        reference.partial_fit(X[chunk], y[chunk], classes=[0, 1, 2])
+    for a, b in zip(clf.coefs_, reference.coefs_):
+        assert_array_equal(a, b)
+    with pytest.raises(ValueError, match="`y` has classes not in `self.classes_`"):
+        clf.partial_fit(X[:3], np.array(["ant", "bee", "dog"]))
+    with pytest.raises(ValueError, match="is not the same as on last call"):
+        clf.partial_fit(X[:3], labels[:3], classes=np.array(["ant", "bee"]))
