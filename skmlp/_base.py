@@ -10,6 +10,7 @@ estimators add their targets (labels or values) in ``_classifier`` and
 """
 
 import math
+import operator
 import threading
 import warnings
 from numbers import Integral, Real
@@ -230,6 +231,8 @@ def plain_float_matrix(X, n_features):
     if not (type(X) is np.ndarray and X.ndim == 2 and X.dtype in _FLOAT_DTYPES
             and X.shape[0] > 0 and X.shape[1] == n_features):
         return False
+    if X.size <= 4096:
+        return bool(np.isfinite(X).all())
     with np.errstate(over="ignore", invalid="ignore"):
         return math.isfinite(X.sum())  # one pass, no temporary (as check_array)
 
@@ -876,7 +879,8 @@ class BaseSGDMLP(CallbackSupportMixin, BaseEstimator):
     # ------------------------------------------------------------ predicting
     def _forward(self, X, check_input=True):
         """Network output after the link (probabilities or predictions)."""
-        check_is_fitted(self)
+        if "_state" not in self.__dict__:
+            check_is_fitted(self)
         if check_input and not self._plain_X(X):
             X = validate_data(
                 self,
@@ -1011,11 +1015,10 @@ class BaseSGDMLP(CallbackSupportMixin, BaseEstimator):
         net = self._state.network
         coefs = getattr(self, "coefs_", None)
         intercepts = getattr(self, "intercepts_", None)
-        if coefs is None or intercepts is None:
-            return False
-        same = len(coefs) == len(net.coefs) and len(intercepts) == len(net.intercepts)
-        same = same and all(a is b for a, b in zip(coefs, net.coefs))
-        return same and all(a is b for a, b in zip(intercepts, net.intercepts))
+        return (coefs is not None and intercepts is not None
+                and len(coefs) == len(net.coefs) and len(intercepts) == len(net.intercepts)
+                and all(map(operator.is_, coefs, net.coefs))
+                and all(map(operator.is_, intercepts, net.intercepts)))
 
     def _sync_params(self):
         """Copy coefs_/intercepts_ into the network if the user replaced them.

@@ -324,6 +324,13 @@ default=None
         return get_loss("log_loss" if multiclass else "binary_log_loss")
 
     def _validation_target(self, Y_val):
+        # LabelBinarizer.inverse_transform's arithmetic for binary and multiclass
+        # targets, without its checks (a third of a one-row predict)
+        y_type = self._label_binarizer.y_type_
+        if y_type == "multiclass":
+            return self.classes_.take(Y_val.argmax(axis=1), mode="clip")  # (n,)
+        if y_type == "binary":
+            return self.classes_[(Y_val[:, 0] > 0.5).astype(int)]  # (n,)
         return self._label_binarizer.inverse_transform(Y_val)
 
     def _score_function(self, y, y_pred, sample_weight=None):
