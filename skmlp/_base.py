@@ -771,18 +771,22 @@ class BaseSGDMLP(CallbackSupportMixin, BaseEstimator):
 
     def _fit_lbfgs(self, X, Y, sample_weight):
         network = self._state.network
-        result, reported = fit_lbfgs(
-            network,
-            self._state.loss,
-            penalty_for(self, [W.size for W in network.coefs]),
-            X,
-            Y,
-            sample_weight,
-            max_iter=self.max_iter,
-            max_fun=self.max_fun,
-            tol=self.tol,
-            verbose=bool(self.verbose),
-        )
+        # The one thread rule, for full-batch steps; the penalty keeps numpy's
+        # kernels, whose rounding is scikit-learn's (L-BFGS amplifies the rest).
+        threads, _ = _blas_threads_for(network, X.shape[0])
+        with threads:
+            result, reported = fit_lbfgs(
+                network,
+                self._state.loss,
+                penalty_for(self, [W.size for W in network.coefs]),
+                X,
+                Y,
+                sample_weight,
+                max_iter=self.max_iter,
+                max_fun=self.max_fun,
+                tol=self.tol,
+                verbose=bool(self.verbose),
+            )
         self.loss_ = reported
         if result.get("interrupted", False):
             self.n_iter_ = result.nit

@@ -344,11 +344,25 @@ def fit_lbfgs(network, loss, penalty, X, Y, sample_weight, *, max_iter, max_fun,
     or ended on non-finite parameters, at the last iterate whose objective was
     finite (the starting point if there is none).
     """
+    # Every buffer is made once per fit. scipy hands ``fun`` a fresh copy of its
+    # float64 iterate and copies the returned gradient before L-BFGS-B reads it,
+    # so the iterate is copied (cast) straight into the network's parameters and
+    # a float64 network's gradient buffer is returned as it is; a float32 network
+    # is evaluated in float32, its gradient cast into one float64 buffer.
+    network.allocate(X.shape[0])
     dZ_buf = np.empty(Y.shape, dtype=network.dtype)  # (n_samples, n_out)
+    grads64 = (network.grads if network.dtype == np.float64
+               else np.empty(network.n_params, dtype=np.float64))  # (n_params,)
+    last_value = [None]  # the objective at network.params, once evaluated
+
     def fun(theta):
-        network.params[...] = theta  # (n_params,)
+        last_value[0] = None  # until this evaluation completes
+        network.params[...] = theta  # (n_params,) cast to the network's dtype
         value = _objective(network, loss, penalty, X, Y, sample_weight, dZ_buf)
-        return value, network.grads.astype(np.float64)  # (n_params,)
+        if grads64 is not network.grads:
+            np.copyto(grads64, network.grads)  # (n_params,) float32 -> float64
+        last_value[0] = value
+        return value, grads64  # float, (n_params,)
 
     iteration = [0]
     theta0 = network.params.astype(np.float64)  # (n_params,)
@@ -375,8 +389,16 @@ def fit_lbfgs(network, loss, penalty, X, Y, sample_weight, *, max_iter, max_fun,
                 x=last_good, nit=iteration[0], success=False, status=-1,
                 message="interrupted by user", interrupted=True,
             )
-        network.params[...] = result.x if np.isfinite(result.x).all() else last_good
-        reported = _objective(network, loss, penalty, X, Y, sample_weight, dZ_buf)
+        final = result.x if np.isfinite(result.x).all() else last_good  # (n_params,)
+        if last_value[0] is not None and np.array_equal(
+                network.params, final.astype(network.dtype, copy=False)):
+            # L-BFGS-B usually ends where it last evaluated (not after a failed
+            # line search): the network already holds that evaluation, and
+            # evaluating the same parameters again would give the same numbers.
+            reported = last_value[0]
+        else:
+            network.params[...] = final  # (n_params,)
+            reported = _objective(network, loss, penalty, X, Y, sample_weight, dZ_buf)
     finally:
         network.set_batch_norm_momentum(BATCH_NORM_MOMENTUM)
         network.release()
