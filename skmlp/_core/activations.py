@@ -20,6 +20,8 @@ from .scratch import HoldsScratch
 
 _SQRT_HALF = math.sqrt(0.5)
 _INV_SQRT_2PI = 1.0 / math.sqrt(2.0 * math.pi)
+#: The mask dtype, made once (comparing a dtype with ``bool`` converts it every time).
+_BOOL = np.dtype(bool)
 
 
 class Activation(HoldsScratch):
@@ -134,7 +136,7 @@ class ReLU(Activation):
         # Multiplying by the 0/1 mask is ~40x faster than masked assignment and
         # gives the same numbers for finite dA (a non-finite dA, from a diverged
         # step, stays non-finite where masked assignment would zero it).
-        active = self.scratch_like("_scratch_active", A, bool)  # (n, n_units)
+        active = self.scratch_like("_scratch_active", A, _BOOL)  # (n, n_units)
         np.greater(A, 0, out=active)  # (n, n_units) 1 where z > 0
         np.multiply(dA, active, out=dA)  # (n, n_units)
         return dA

@@ -55,6 +55,27 @@ def blocks(n):
     return [slice(start, min(start + BLOCK_SIZE, n)) for start in starts]
 
 
+def blocked(*arrays):
+    """The blocks of equally long 1-D ``arrays``, as tuples of views.
+
+    A buffer of at most one block is its own block: the arrays come back as
+    they are, with no views made (the common case, paid at every minibatch).
+
+    Parameters
+    ----------
+    *arrays : ndarray of shape (n,)
+
+    Returns
+    -------
+    blocks : sequence of tuple of ndarray of shape (block,)
+        One tuple per ``blocks(n)`` slice, holding every array's view of it.
+    """
+    n = arrays[0].shape[0]
+    if n <= BLOCK_SIZE:
+        return (arrays,)
+    return [tuple(a[sl] for a in arrays) for sl in blocks(n)]
+
+
 class NumpyKernels(HoldsScratch):
     """``axpy`` and ``scal`` with numpy ufuncs, rounding as numpy's ``a * x + y``.
 
@@ -164,7 +185,8 @@ class BlasKernels(NumpyKernels):
 
 def _blas_may_write(x):
     """Whether scipy's BLAS updates ``x`` in place (not a silent copy)."""
-    return x.flags.c_contiguous and x.flags.writeable
+    flags = x.flags  # one flags object (each ``x.flags`` makes a new one)
+    return flags.c_contiguous and flags.writeable
 
 
 def make_kernels(blas):

@@ -3,7 +3,7 @@
 Each optimizer keeps its state (velocities, moments) as flat arrays aligned with the
 network's parameter buffer and writes its update rule once, with its equation
 beside it, on the kernels of ``kernels.py`` (``axpy(a, x, y)``: ``y <- a * x + y``;
-``scal(a, x)``: ``x <- a * x``), block by block (``blocks``), in scikit-learn's
+``scal(a, x)``: ``x <- a * x``), block by block (``blocked``), in scikit-learn's
 order of operations. With the numpy kernels the same gradients give scikit-learn's
 weights to the last bit; with the BLAS kernels, which the estimator sets while
 scipy's BLAS runs on one thread, each fused multiply-add rounds once instead of
@@ -15,7 +15,7 @@ This module is part of the NumPy core: it imports no scikit-learn.
 
 import numpy as np
 
-from .kernels import UsesKernels, blocks
+from .kernels import UsesKernels, blocked
 
 
 def _like(buf, params, zeros=False):
@@ -87,9 +87,8 @@ class SGD(Optimizer):
         self.velocity = _like(self.velocity, params, zeros=True)
         scratch = self.scratch_like("_scratch", params)  # (n_params,)
         k, mu = self.kernels, self.momentum
-        for sl in blocks(params.shape[0]):
-            v, g, p = self.velocity[sl], grads[sl], params[sl]  # (block,) each
-            update = np.multiply(g, -learning_rate, out=scratch[sl])  # (block,) -lr * g
+        for v, g, p, tmp in blocked(self.velocity, grads, params, scratch):  # (block,) each
+            update = np.multiply(g, -learning_rate, out=tmp)  # (block,) -lr * g
             # v <- mu * v - lr * g
             k.scal(mu, v)
             k.axpy(1.0, update, v)
@@ -138,9 +137,7 @@ class Adam(Optimizer):
         self.t += 1
         lr_t = self._rate(learning_rate)
         k, b1, b2 = self.kernels, self.beta_1, self.beta_2
-        for sl in blocks(params.shape[0]):
-            p, g, m, v = params[sl], grads[sl], self.m[sl], self.v[sl]  # (block,) each
-            tmp = scratch[sl]  # (block,)
+        for p, g, m, v, tmp in blocked(params, grads, self.m, self.v, scratch):  # (block,) each
             # m <- beta_1 * m + (1 - beta_1) * g
             k.scal(b1, m)
             k.axpy(1 - b1, g, m)
@@ -215,8 +212,7 @@ class Adagrad(Optimizer):
         self.accumulator = _like(self.accumulator, params, zeros=True)
         scratch = self.scratch_like("_scratch", params)  # (n_params,)
         k = self.kernels
-        for sl in blocks(params.shape[0]):
-            p, g, G, tmp = params[sl], grads[sl], self.accumulator[sl], scratch[sl]
+        for p, g, G, tmp in blocked(params, grads, self.accumulator, scratch):  # (block,) each
             self._accumulate(G, np.multiply(g, g, out=tmp))  # tmp: (block,) g**2
             # p <- p - lr * g / (sqrt(G) + epsilon)
             np.sqrt(G, out=tmp)  # (block,)
