@@ -894,8 +894,8 @@ class BaseSGDMLP(CallbackSupportMixin, BaseEstimator):
                 reset=False,
             )
         self._sync_params()
-        Z = self._state.network.forward(X, training=False)  # (n_samples, n_outputs)
-        return self._state.loss.inverse_link(Z)  # (n_samples, n_outputs)
+        state = self._state  # row chunks, each through the link
+        return state.network.predict(X, link=state.loss.inverse_link)  # (n_samples, n_outputs)
 
     def _predict(self, X, check_input=True):
         """Predictions in the target's form: the network output, decoded."""

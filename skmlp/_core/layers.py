@@ -4,7 +4,8 @@ A layer declares the parameters it owns (``param_specs``); the network allocates
 them inside its flat buffers and hands the layer views with ``bind``. A layer caches
 only what its backward pass needs. During training, outputs and input gradients are
 written into scratch buffers sized for the largest batch (``allocate``, or the first
-batch); at predict time (``training=False``) every array is fresh, so concurrent
+batch); at predict time (``training=False``) outputs go into the caller's ``out``
+(``Network.predict`` allocates them per call) or fresh arrays, so concurrent
 predictions share no memory. Buffers (``_scratch_*``) and caches (``_cache_*``) are
 dropped on pickling (``HoldsScratch``).
 
@@ -13,6 +14,7 @@ This module is part of the NumPy core: it imports no scikit-learn.
 
 import numpy as np
 
+from .batching import SparseRows
 from .scratch import HoldsScratch
 
 #: Default weight of the old running statistics in ``BatchNorm``.
@@ -22,6 +24,13 @@ BATCH_NORM_MOMENTUM = 0.9
 _OLD_TRANSIENT = frozenset(
     ("_out", "_dX", "_Z", "_X", "_A", "_Zcache", "_mask", "_cur_mask", "_xhat", "_p")
 )
+
+
+def _csr_rows(X):
+    """Sparse ``X`` as ``SparseRows`` when it is CSR (no copy); as is otherwise."""
+    if isinstance(X, SparseRows) or X.format != "csr":
+        return X
+    return SparseRows.of(X)
 
 
 class Layer(HoldsScratch):
@@ -85,15 +94,19 @@ class Layer(HoldsScratch):
         dtype : numpy dtype
         """
 
-    def forward(self, X, training):
+    def forward(self, X, training, out=None):
         """Map the input batch to the output batch.
 
         Parameters
         ----------
-        X : ndarray or sparse matrix of shape (n_samples, n_in)
+        X : ndarray, SparseRows or sparse matrix of shape (n_samples, n_in)
         training : bool
             True inside a training step; caches for ``backward`` are kept only
             then.
+        out : ndarray of shape (n_samples, n_out) or None, default=None
+            At predict time (``training=False``), a buffer the layer may write
+            its output into (it may also return its input unchanged); None
+            allocates. Ignored while training.
 
         Returns
         -------
@@ -158,14 +171,21 @@ class Dense(Layer):
         if self.activation.needs_z:
             self.scratch("_scratch_Z", (batch_size, self.n_out), dtype)
 
-    def forward(self, X, training):
+    def forward(self, X, training, out=None):
         shape, dtype = (X.shape[0], self.n_out), self.W.dtype
         # One buffer holds Z, then A: the activation works in place.
-        Z = self.scratch("_scratch_A", shape, dtype) if training else np.empty(shape, dtype)
+        if training:
+            Z = self.scratch("_scratch_A", shape, dtype)  # (n, n_out)
+        else:
+            Z = np.empty(shape, dtype) if out is None else out  # (n, n_out)
         if isinstance(X, np.ndarray):  # dense (a cheaper test than scipy.sparse.issparse)
             np.matmul(X, self.W, out=Z)  # (n, n_out)
         else:
-            Z[...] = X @ self.W  # (n, n_out) sparse X
+            X = _csr_rows(X)  # SparseRows, or a sparse matrix of another format
+            if isinstance(X, SparseRows):
+                X.dot(self.W, out=Z)  # (n, n_out) on X's stored entries
+            else:
+                Z[...] = X @ self.W  # (n, n_out)
         Z += self.b  # (n, n_out)
         if not training:
             return self.activation.forward(Z)  # (n, n_out) A, in Z's buffer
@@ -183,8 +203,10 @@ class Dense(Layer):
         dW, db = self.grads["W"], self.grads["b"]  # (n_in, n_out), (n_out,)
         if isinstance(X, np.ndarray):
             np.matmul(X.T, dZ, out=dW)  # (n_in, n_out)
+        elif isinstance(X, SparseRows):
+            X.tdot(dZ, out=dW)  # (n_in, n_out) from X's CSR arrays, no transpose built
         else:
-            dW[...] = X.T @ dZ  # (n_in, n_out) sparse X
+            dW[...] = X.T @ dZ  # (n_in, n_out) sparse X of another format
         np.add.reduce(dZ, axis=0, out=db)  # (n_out,) what np.sum does, minus its wrapper
         if not need_dX:
             return None
@@ -232,7 +254,7 @@ class Dropout(Layer):
         self.scratch("_scratch_mask", (batch_size, self.n_out), dtype)
         self.scratch("_scratch_out", (batch_size, self.n_out), dtype)
 
-    def forward(self, X, training):
+    def forward(self, X, training, out=None):
         if not training:
             return X
         keep = 1.0 - self.rate  # probability of keeping a unit
@@ -309,7 +331,7 @@ class BatchNorm(Layer):
             self.scratch(name, (batch_size, self.n_out), dtype)
         self.scratch("_scratch_p", (batch_size,), dtype)
 
-    def forward(self, X, training, sample_weight=None):
+    def forward(self, X, training, sample_weight=None, out=None):
         """Normalise the batch (see ``Layer.forward``).
 
         Parameters
@@ -319,6 +341,8 @@ class BatchNorm(Layer):
         sample_weight : ndarray of shape (n_samples,) or None, default=None
             Non-negative weights of the training batch's rows, with a positive
             sum; None weighs every row alike. Ignored at predict time.
+        out : ndarray of shape (n_samples, n_units) or None, default=None
+            Output buffer at predict time, as in ``Layer.forward``.
 
         Returns
         -------
@@ -327,7 +351,7 @@ class BatchNorm(Layer):
         gamma, beta = self.params["gamma"], self.params["beta"]  # (n_units,), (n_units,)
         if not training:
             inv_std = 1.0 / np.sqrt(self.running_var + self.eps)  # (n_units,)
-            out = X - self.running_mean  # (n, n_units)
+            out = np.subtract(X, self.running_mean, out=out)  # (n, n_units)
             out *= inv_std * gamma  # (n, n_units)
             out += beta
             return out

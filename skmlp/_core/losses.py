@@ -218,7 +218,23 @@ class LogLoss(Loss):
         return -np.add.reduce(_column_average(per_elem, sample_weight))
 
     def inverse_link(self, Z):
-        return _softmax(Z, out=Z)
+        n_out = Z.shape[1]
+        if not 1 < n_out < 8:
+            return _softmax(Z, out=Z)
+        # Few classes: the row max and sum a column at a time, which is faster
+        # than reducing along rows and, below 8 columns (where numpy's row sum
+        # is a plain left-to-right sum), gives _softmax's bits.
+        cols = [Z[:, j] for j in range(n_out)]  # n_out x (n,)
+        z_max = np.maximum(cols[0], cols[1])  # (n,)
+        for col in cols[2:]:
+            np.maximum(z_max, col, out=z_max)  # (n,)
+        Z -= z_max[:, None]  # (n, n_out) shifted
+        np.exp(Z, out=Z)  # (n, n_out)
+        total = np.add(cols[0], cols[1])  # (n,)
+        for col in cols[2:]:
+            total += col  # (n,)
+        Z /= total[:, None]  # (n, n_out) probabilities
+        return Z
 
 
 class BinaryLogLoss(Loss):

@@ -16,9 +16,15 @@ This module is part of the NumPy core: it imports no scikit-learn.
 import numpy as np
 
 from .activations import Identity, get_activation
+from .batching import as_rows, batch_slices
 from .layers import BatchNorm, Dense, Dropout
 
 _GROUPS = ("coef", "intercept", "extra")
+
+#: ``Network.predict`` runs this many bytes of the widest layer's output at a
+#: time: rows of X in chunks whose hidden activations stay in cache, through
+#: buffers allocated once per call and reused across its chunks.
+PREDICT_CHUNK_BYTES = 1 << 21
 
 
 class Network:
@@ -226,6 +232,55 @@ class Network:
             else:
                 A = layer.forward(A, training)  # (n, layer.n_out)
         return A
+
+    def predict(self, X, link=None):
+        """Network output for every row of ``X``, a chunk of rows at a time.
+
+        Rows are independent at predict time, so the result is what
+        ``link(forward(X, training=False))`` gives, without its full-size
+        hidden activations: each chunk's hidden outputs go into buffers made
+        once per call (never shared between calls, so threads may predict with
+        one network at once), and the last layer writes into the output. Up to
+        one chunk of rows this is ``forward`` itself; beyond, a row's outputs
+        may differ from the one-product ones by a few ulps, as BLAS's blocking
+        of a product (with it the rounding of a row) depends on its row count.
+
+        Parameters
+        ----------
+        X : ndarray or sparse matrix of shape (n_samples, n_features)
+        link : callable or None, default=None
+            Applied in place to each chunk of the output pre-activation
+            (a loss's ``inverse_link``); None keeps the pre-activation.
+
+        Returns
+        -------
+        output : ndarray of shape (n_samples, n_outputs)
+        """
+        n = X.shape[0]
+        widest = max(layer.n_out for layer in self.layers)
+        # a multiple of 64 rows: whole blocks for BLAS's kernels in every chunk
+        max_rows = max(64, PREDICT_CHUNK_BYTES // (widest * self.dtype.itemsize) // 64 * 64)
+        if n <= max_rows:  # one chunk: the arrays forward makes serve
+            Z = self.forward(X, training=False)  # (n, n_outputs)
+            return Z if link is None else link(Z)
+        last = len(self.layers) - 1
+        out = np.empty((n, self.layers[last].n_out), dtype=self.dtype)  # (n, n_outputs)
+        rows = as_rows(X)  # row blocks without scipy's per-block costs
+        chunk = min(n, max_rows)
+        # one buffer per hidden layer's output, reused by every chunk
+        buffers = [np.empty((chunk, layer.n_out), dtype=self.dtype)  # (chunk, n_out)
+                   for layer in self.layers[:last]]
+        for sl in batch_slices(n, chunk):
+            m = sl.stop - sl.start
+            A = rows[sl]  # (m, n_features)
+            for i, layer in enumerate(self.layers):
+                dst = out[sl] if i == last else buffers[i][:m]  # (m, layer.n_out)
+                A = layer.forward(A, False, out=dst)  # (m, layer.n_out)
+            if A is not dst:
+                np.copyto(dst, A)  # (m, n_outputs)
+            if link is not None:
+                link(dst)  # (m, n_outputs) in place
+        return out
 
     def backward(self, dZ):
         """Back-propagate the output gradient; fills ``grads``.
