@@ -134,29 +134,33 @@ def _column_average(per_elem, sample_weight):
     return np.add.reduce(per_elem * w, axis=0) / np.add.reduce(w, axis=0)  # (n_out,)
 
 
-#: Up to this many columns, a row maximum is a running maximum over the columns:
-#: numpy's reduction over rows this short costs about twice as much.
-_FOLD_COLUMNS = 8
-
-
-def _row_max(Z):
-    """``Z.max(axis=1, keepdims=True)``, the same numbers (a maximum is exact)."""
-    if not 1 < Z.shape[1] <= _FOLD_COLUMNS:
-        return np.maximum.reduce(Z, axis=1, keepdims=True)  # (n, 1)
-    z_max = np.maximum(Z[:, :1], Z[:, 1:2])  # (n, 1)
-    for k in range(2, Z.shape[1]):
-        np.maximum(z_max, Z[:, k:k + 1], out=z_max)  # (n, 1)
-    return z_max
+#: Below this many classes numpy sums a row left to right (from 8 on, pairwise),
+#: so summing the columns one after another gives its bits, faster than
+#: numpy's reduction over rows this short.
+_FEW_COLUMNS = 8
 
 
 def _softmax(Z, out):
-    """The softmax of each row of ``Z`` into ``out`` (which may be ``Z``), as
-    scikit-learn computes it (ufunc reductions directly: the np.max / np.sum
-    wrappers cost more than the arithmetic)."""
-    z_max = _row_max(Z)  # (n, 1)
-    np.subtract(Z, z_max, out=out)  # (n, n_out) shifted
+    """The softmax of each row of ``Z`` into ``out`` (which may be ``Z``), in
+    scikit-learn's arithmetic: ``exp(z - max(z)) / sum(exp(z - max(z)))``."""
+    n_out = Z.shape[1]
+    if not 1 < n_out < _FEW_COLUMNS:
+        z_max = np.maximum.reduce(Z, axis=1, keepdims=True)  # (n, 1)
+        np.subtract(Z, z_max, out=out)  # (n, n_out) shifted
+        np.exp(out, out=out)  # (n, n_out)
+        out /= np.add.reduce(out, axis=1, keepdims=True)  # (n, n_out) probabilities
+        return out
+    # Few classes: the row max and sum a column at a time (a max is exact, and
+    # the sum adds in numpy's order for rows this short).
+    z_max = np.maximum(Z[:, 0], Z[:, 1])  # (n,)
+    for j in range(2, n_out):
+        np.maximum(z_max, Z[:, j], out=z_max)  # (n,)
+    np.subtract(Z, z_max[:, None], out=out)  # (n, n_out) shifted
     np.exp(out, out=out)  # (n, n_out)
-    out /= np.add.reduce(out, axis=1, keepdims=True)  # (n, n_out) probabilities
+    total = np.add(out[:, 0], out[:, 1])  # (n,)
+    for j in range(2, n_out):
+        total += out[:, j]  # (n,)
+    out /= total[:, None]  # (n, n_out) probabilities
     return out
 
 
@@ -218,23 +222,7 @@ class LogLoss(Loss):
         return -np.add.reduce(_column_average(per_elem, sample_weight))
 
     def inverse_link(self, Z):
-        n_out = Z.shape[1]
-        if not 1 < n_out < 8:
-            return _softmax(Z, out=Z)
-        # Few classes: the row max and sum a column at a time, which is faster
-        # than reducing along rows and, below 8 columns (where numpy's row sum
-        # is a plain left-to-right sum), gives _softmax's bits.
-        cols = [Z[:, j] for j in range(n_out)]  # n_out x (n,)
-        z_max = np.maximum(cols[0], cols[1])  # (n,)
-        for col in cols[2:]:
-            np.maximum(z_max, col, out=z_max)  # (n,)
-        Z -= z_max[:, None]  # (n, n_out) shifted
-        np.exp(Z, out=Z)  # (n, n_out)
-        total = np.add(cols[0], cols[1])  # (n,)
-        for col in cols[2:]:
-            total += col  # (n,)
-        Z /= total[:, None]  # (n, n_out) probabilities
-        return Z
+        return _softmax(Z, out=Z)
 
 
 class BinaryLogLoss(Loss):
