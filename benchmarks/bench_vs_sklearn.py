@@ -464,8 +464,9 @@ def run_workloads(scale, repeats, baseline=None, wanted=()):
         data = work.make(scale)
         times = {name: [] for name, _ in libraries}
         results = {}
-        for _ in range(repeats):
-            for name, classes in libraries:  # interleaved
+        for repeat in range(repeats):
+            k = repeat % len(libraries)  # interleaved, the order rotated each round
+            for name, classes in libraries[k:] + libraries[:k]:
                 seconds, results[name] = work.run(classes, data)
                 times[name].append(seconds)
         ratios = {name: [a / b for a, b in zip(t, times["skmlp"])]
@@ -603,8 +604,11 @@ def main(argv=None):
             if baseline:
                 runners.append(("old", lambda: run_estimator(baseline, case, data)))
             results = {name: [] for name, _ in runners}
-            for _ in range(args.repeats):
-                for name, run in runners:  # interleaved: A B C A B C ...
+            for repeat in range(args.repeats):
+                # interleaved, the order rotated each round (A B C, B C A, ...):
+                # a run that slows the one after it slows each library alike
+                k = repeat % len(runners)
+                for name, run in runners[k:] + runners[:k]:
                     results[name].append(run())
             med = {name: statistics.median(r[0] for r in res) for name, res in results.items()}
             pairs = {name: [a[0] / b[0] for a, b in zip(res, results["skmlp"])]
