@@ -204,7 +204,8 @@ default=None
         # labels of a binary or multiclass model, as an ndarray of the kind of
         # classes_ (integers, booleans or strings) that validate_data keeps as is
         return (type(y) is np.ndarray and y.ndim == 1 and y.shape[0] == n_samples
-                and y.dtype.kind in "iubU" and self._label_binarizer.y_type_ in (
+                and y.dtype.kind in "iubU"
+                and getattr(getattr(self, "_label_binarizer", None), "y_type_", None) in (
                     "binary", "multiclass")
                 and (y.dtype.kind == "U") == (self.classes_.dtype.kind == "U"))
 
