@@ -228,13 +228,30 @@ def plain_float_matrix(X, n_features):
     -------
     plain : bool
     """
-    if not (type(X) is np.ndarray and X.ndim == 2 and X.dtype in _FLOAT_DTYPES
-            and X.shape[0] > 0 and X.shape[1] == n_features):
-        return False
-    if X.size <= 4096:
-        return bool(np.isfinite(X).all())
+    return (type(X) is np.ndarray and X.ndim == 2 and X.dtype in _FLOAT_DTYPES
+            and X.shape[0] > 0 and X.shape[1] == n_features and all_finite(X))
+
+
+def all_finite(a):
+    """Whether every entry of the float array ``a`` is finite.
+
+    Small arrays are tested entry by entry; larger ones by their sum (one pass,
+    no temporary, as ``check_array`` tests first), finite only when every entry
+    is finite (a finite sum that overflows reads as not finite, and the caller's
+    generic path then looks entry by entry).
+
+    Parameters
+    ----------
+    a : ndarray of float
+
+    Returns
+    -------
+    finite : bool
+    """
+    if a.size <= 4096:
+        return bool(np.isfinite(a).all())
     with np.errstate(over="ignore", invalid="ignore"):
-        return math.isfinite(X.sum())  # one pass, no temporary (as check_array)
+        return math.isfinite(a.sum())
 
 
 def column_to_1d(y):

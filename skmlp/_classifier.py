@@ -201,21 +201,24 @@ default=None
                 and bool((classes == own).all()))
 
     def _plain_target(self, y, n_samples):
-        # labels of a binary or multiclass model, as an ndarray of the kind of
-        # classes_ (integers, booleans or strings) that validate_data keeps as is
-        return (type(y) is np.ndarray and y.ndim == 1 and y.shape[0] == n_samples
-                and y.dtype.kind in "iubU"
-                and getattr(getattr(self, "_label_binarizer", None), "y_type_", None) in (
-                    "binary", "multiclass")
+        return (type(y) is np.ndarray and y.shape[0] == n_samples
+                and self._labels_of_known_kind(y))
+
+    def _labels_of_known_kind(self, y):
+        """Whether ``y`` holds 1-D labels of a binary or multiclass model, of the
+        kind of ``classes_`` (integers and booleans, or strings), which
+        ``validate_data`` keeps as they are and one lookup maps to columns."""
+        binarizer = getattr(self, "_label_binarizer", None)
+        return (y.ndim == 1 and y.dtype.kind in "iubU"
+                and getattr(binarizer, "y_type_", None) in ("binary", "multiclass")
                 and (y.dtype.kind == "U") == (self.classes_.dtype.kind == "U"))
 
     def _validate_input(self, X, y, incremental, reset):
-        if incremental and not reset and self._plain_X(X) and self._plain_target(
-                y, X.shape[0]):
-            Y = self._encode_known_labels(y)
+        X, y = self._validate_train_data(X, y, reset)
+        if incremental and self._labels_of_known_kind(y):
+            Y = self._encode_known_labels(y)  # None for a label not among classes_
             if Y is not None:
                 return X, Y
-        X, y = self._validate_train_data(X, y, reset)
         if (not hasattr(self, "classes_")) or (not self.warm_start and not incremental):
             self._label_binarizer = LabelBinarizer().fit(y)
             if self._label_binarizer.y_type_ != "multilabel-indicator":

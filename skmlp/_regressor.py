@@ -2,15 +2,13 @@
 
 from numbers import Real
 
-import math
-
 import numpy as np
 from sklearn.base import RegressorMixin
 from sklearn.metrics import r2_score
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import check_array
 
-from ._base import BaseSGDMLP, column_to_1d
+from ._base import BaseSGDMLP, all_finite, column_to_1d
 from ._docs import COMMON_ATTRIBUTES, COMMON_PARAMETERS
 from ._core.losses import get_loss
 from ._sklearn_compat import Interval, StrOptions, _fit_context
@@ -183,11 +181,8 @@ default=None
         return X, Y
 
     def _plain_target(self, y, n_samples):
-        if not (type(y) is np.ndarray and y.ndim == 1 and y.dtype.kind == "f"
-                and y.shape[0] == n_samples):
-            return False
-        with np.errstate(over="ignore", invalid="ignore"):
-            return math.isfinite(y.sum())
+        return (type(y) is np.ndarray and y.ndim == 1 and y.dtype.kind == "f"
+                and y.shape[0] == n_samples and all_finite(y))
 
     def _make_loss(self):
         if self.loss == "huber":

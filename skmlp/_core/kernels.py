@@ -1,24 +1,26 @@
-"""The update kernels (``axpy``, ``scal``, cache blocking) and the one BLAS thread rule.
+"""The update kernels (``axpy``, ``scal``, ``add_ratio``, cache blocking) and the one
+BLAS thread rule.
 
-The optimizers and the penalty write every update rule once, on two kernels:
-``axpy(a, x, y)`` sets ``y <- a * x + y`` and ``scal(a, x)`` sets ``x <- a * x``, in
-place. ``make_kernels(blas)`` picks their implementation once per fit: scipy's
-BLAS ``daxpy``/``saxpy``/``dscal``/``sscal`` while scipy's BLAS runs on one thread
-(one pass over memory where numpy needs two, and a fused multiply-add that rounds
-once where numpy rounds twice), numpy otherwise, or for any array BLAS may not
-update in place (not contiguous, read-only, or of another dtype). The numpy
-kernels round as scikit-learn's formulas do, so that their updates are
-scikit-learn's to the last bit; the BLAS kernels agree to a few units in the
-last place.
+The optimizers and the penalty write every update rule once, on three kernels, in
+place: ``axpy(a, x, y)`` sets ``y <- a * x + y``, ``scal(a, x)`` sets ``x <- a * x``
+and ``add_ratio(a, x, d, y)`` sets ``y <- y + a * x / d`` (Adam's last step).
+``make_kernels(blas)`` picks their implementation once per fit: scipy's BLAS
+``daxpy``/``saxpy``/``dscal``/``sscal`` while scipy's BLAS runs on one thread (one
+pass over memory where numpy needs two, and a fused multiply-add that rounds once
+where numpy rounds twice), numpy otherwise, or for any array BLAS may not update
+in place (not contiguous, read-only, or of another dtype). The numpy kernels
+round as scikit-learn's formulas do, so that their updates are scikit-learn's to
+the last bit; the BLAS kernels agree to a few units in the last place.
 
 Two BLAS libraries may be at work in a fit: numpy's, for the matrix products, and
-the one scipy bundles, whose ``axpy``/``scal`` the BLAS kernels call. The rule, the same for every fit on every platform:
-small minibatch steps run on one thread of both (``_blas_threads_for``, the
-pattern of scikit-learn's KMeans); larger ones leave numpy's threads to BLAS and
-to the user's threadpoolctl settings, and run scipy's own BLAS (when it is a
-separate library) on one thread, since two multi-threaded BLAS libraries beside
-each other on two cores slow a step down several times (measured: 2.4 vs 0.5 s
-an epoch). Nothing here changes a thread count during a fit.
+the one scipy bundles, whose ``axpy``/``scal`` the BLAS kernels call. The rule,
+the same for every fit on every platform: small minibatch steps run on one thread
+of both (``_blas_threads_for``, the pattern of scikit-learn's KMeans); larger ones
+leave numpy's threads to BLAS and to the user's threadpoolctl settings, and run
+scipy's own BLAS (when it is a separate library) on one thread, since two
+multi-threaded BLAS libraries beside each other on two cores slow a step down
+several times (measured: 2.4 vs 0.5 s an epoch). Nothing here changes a thread
+count during a fit.
 
 threadpoolctl (a scikit-learn dependency) is imported lazily; this module
 imports no scikit-learn.

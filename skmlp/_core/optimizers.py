@@ -3,7 +3,8 @@
 Each optimizer keeps its state (velocities, moments) as flat arrays aligned with the
 network's parameter buffer and writes its update rule once, with its equation
 beside it, on the kernels of ``kernels.py`` (``axpy(a, x, y)``: ``y <- a * x + y``;
-``scal(a, x)``: ``x <- a * x``), block by block (``blocked``), in scikit-learn's
+``scal(a, x)``: ``x <- a * x``; ``add_ratio(a, x, d, y)``: ``y <- y + a * x / d``),
+block by block (``blocked``), in scikit-learn's
 order of operations. With the numpy kernels the same gradients give scikit-learn's
 weights to the last bit; with the BLAS kernels, which the estimator sets while
 scipy's BLAS runs on one thread, each fused multiply-add rounds once instead of
