@@ -61,3 +61,13 @@ def wrap_lbfgs_objective(monkeypatch, make_wrapper):
     from skmlp._core import training
 
     monkeypatch.setattr(training, "_objective", make_wrapper(training._objective))
+
+
+@pytest.fixture(scope="module")
+def multiclass():
+    """A 3-class problem, 300 x 8, shared by the estimator, determinism and
+    persistence tests."""
+    from sklearn.datasets import make_classification
+
+    return make_classification(n_samples=300, n_features=8, n_informative=5,
+                               n_classes=3, random_state=0)

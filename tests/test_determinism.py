@@ -18,12 +18,6 @@ def data():
     return make_classification(n_samples=150, n_features=6, random_state=0)
 
 
-@pytest.fixture(scope="module")
-def multiclass():
-    return make_classification(n_samples=300, n_features=8, n_informative=5,
-                               n_classes=3, random_state=0)
-
-
 def _weights(est):
     return est.coefs_ + est.intercepts_
 

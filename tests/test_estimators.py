@@ -24,12 +24,6 @@ def binary():
 
 
 @pytest.fixture(scope="module")
-def multiclass():
-    return make_classification(n_samples=300, n_features=8, n_informative=5,
-                               n_classes=3, random_state=0)
-
-
-@pytest.fixture(scope="module")
 def regression():
     X, y = make_regression(n_samples=200, n_features=5, noise=0.5, random_state=0)
     return X, y / y.std()

@@ -15,7 +15,7 @@ from pathlib import Path
 import joblib
 import numpy as np
 import pytest
-from sklearn.datasets import make_classification, make_regression
+from sklearn.datasets import make_regression
 
 from conftest import network_of
 from skmlp import SGDMLPClassifier, SGDMLPRegressor
@@ -52,12 +52,6 @@ def _fitted(kind, dtype=np.float64, n=120):
 def data():
     X, y = make_regression(n_samples=200, n_features=6, noise=0.1, random_state=0)
     return X.astype(np.float32), (y / y.std()).astype(np.float32)
-
-
-@pytest.fixture(scope="module")
-def multiclass():
-    return make_classification(n_samples=300, n_features=8, n_informative=5,
-                               n_classes=3, random_state=0)
 
 
 # ------------------------------------------------ round trips in memory (est -> est)
