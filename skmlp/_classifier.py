@@ -238,6 +238,8 @@ default=None
                     "`y` has classes not in `self.classes_`. "
                     f"`self.classes_` has {self.classes_}. 'y' has {classes}."
                 )
+        if self._labels_of_known_kind(y):  # the binarizer's columns, by one lookup
+            return X, self._encode_known_labels(y)
         Y = self._label_binarizer.transform(y)  # (n_samples, n_outputs)
         return X, Y
 
