@@ -166,7 +166,7 @@ class Embedding(Layer):
         return None
 
     def describe(self):
-        """One ``(name, width, n_params, details)`` per categorical column."""
+        """One ``(name, width, n_params, details)`` per categorical column (``summary``)."""
         return [
             (name, dim, (n + 1) * dim, f"{n} levels + 1 unknown/missing row")
             for name, n, dim in zip(self.names, self.n_levels, self.dims)
