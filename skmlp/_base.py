@@ -1087,6 +1087,4 @@ class BaseSGDMLP(CallbackSupportMixin, BaseEstimator):
         tags.input_tags.sparse = self.categorical_features is None or (
             isinstance(self.categorical_features, str)
             and self.categorical_features == "from_dtype")
-        if self.categorical_features is not None:
-            tags.input_tags.categorical = True
         return tags
