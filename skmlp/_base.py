@@ -907,10 +907,16 @@ class BaseSGDMLP(CallbackSupportMixin, BaseEstimator):
         return not hasattr(self, "feature_names_in_") and plain_float_matrix(
             X, getattr(self, "n_features_in_", None)) and "is_categorical_" not in self.__dict__
 
-    def _validate_X(self, X, dtype=(np.float64, np.float32)):
-        """``validate_data`` on a later X (reset=False); categorical columns encoded."""
+    def _validate_X(self, X, dtype=None):
+        """``validate_data`` on a later X (reset=False); categorical columns encoded.
+
+        ``dtype`` is the training data's (a validation set); None keeps X's float
+        dtype, or, with categorical columns, takes the network's.
+        """
         if "is_categorical_" in self.__dict__:
-            return categorical.encode_X(self, X, self._state.network.dtype)
+            dtype = self._state.network.dtype if dtype is None else dtype
+            return categorical.encode_X(self, X, dtype)
+        dtype = (np.float64, np.float32) if dtype is None else dtype
         return validate_data(self, X, accept_sparse=["csr", "csc"], dtype=dtype, reset=False)
 
     def _plain_target(self, y, n_samples):

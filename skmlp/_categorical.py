@@ -341,7 +341,7 @@ def _encode(est, X, dtype):
                 "encode it."
             ) from exc
     # NaN or infinity in a numeric column: scikit-learn's error
-    return check_array(out, dtype=dtype, estimator=est)
+    return check_array(out, dtype=dtype, estimator=est, input_name="X")
 
 
 def encode_training_X(est, X, reset):
