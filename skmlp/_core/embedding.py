@@ -17,6 +17,13 @@ import numpy as np
 
 from .layers import Layer
 
+#: Standard deviation of the tables' initial entries. Small next to standardised
+#: numeric columns, so that a level seen rarely starts near the zero vector and
+#: stays there rather than feeding the first layer noise: with a 1,000- and a
+#: 10,000-level column beside five numeric ones (20,000 rows, 10 epochs of adam),
+#: std 1 held out 0.77 accuracy, 0.1 and 0.01 0.86.
+TABLE_INIT_STD = 0.1
+
 #: ``scatter_add_rows`` counts over every table entry when the table has at most
 #: this many rows per batch row; over the batch's distinct rows otherwise (which
 #: saves allocating and copying a mostly-zero table-sized array for large tables).
@@ -106,10 +113,7 @@ class Embedding(Layer):
         return [self.params[f"T{j}"] for j in range(len(self.dims))]
 
     def init_tables(self, rng):
-        """Draw every table from ``N(0, 1)``, table after table, row-major.
-
-        Standard-normal vectors have the scale of standardised numeric columns,
-        for which the first dense layer's initialisation is made.
+        """Draw every table from ``N(0, TABLE_INIT_STD ** 2)``, table after table, row-major.
 
         Parameters
         ----------
@@ -118,6 +122,7 @@ class Embedding(Layer):
         """
         for T in self.tables:
             T[...] = rng.standard_normal(T.shape)  # (n_levels + 1, dim)
+            T *= TABLE_INIT_STD
 
     def allocate(self, batch_size, dtype):
         self.scratch("_scratch_out", (batch_size, self.n_out), dtype)
