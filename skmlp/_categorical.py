@@ -34,8 +34,8 @@ _FITTED = ("is_categorical_", "categories_", "embeddings_")
 def auto_embedding_dim(n_levels):
     """``embedding_dim='auto'``: ``min(16, round(1.6 * n_levels ** 0.56))``, at least 1.
 
-    fastai's rule of thumb, capped at ``AUTO_EMBEDDING_DIM_CAP``: 2 for up to 3
-    levels, 6 for 10, 16 from about 90 levels on.
+    fastai's rule of thumb, capped at ``AUTO_EMBEDDING_DIM_CAP``: 2 for 1 or 2
+    levels, 3 for 3, 6 for 10, 16 from 58 levels on.
 
     Parameters
     ----------

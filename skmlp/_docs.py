@@ -179,7 +179,7 @@ None, default=None
     embedding_dim : int or 'auto', default='auto'
         Width of each categorical column's vectors: an int for every column,
         or 'auto', ``min(16, round(1.6 * n_levels ** 0.56))`` (at least 1) per
-        column: 2 for up to 3 levels, 6 for 10, 16 from about 90. Ignored
+        column: 2 for 1 or 2 levels, 3 for 3, 6 for 10, 16 from 58 on. Ignored
         without categorical columns; cannot change under ``warm_start`` or
         ``partial_fit``.
 """
