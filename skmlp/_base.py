@@ -9,6 +9,7 @@ estimators add their targets (labels or values) in ``_classifier`` and
 ``_regressor``.
 """
 
+import inspect
 import math
 import operator
 import threading
@@ -20,8 +21,9 @@ from sklearn.base import BaseEstimator, is_classifier
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import train_test_split
 from sklearn.utils import check_random_state
-from sklearn.utils.validation import check_is_fitted, column_or_1d, validate_data
+from sklearn.utils.validation import check_is_fitted, check_X_y, column_or_1d, validate_data
 
+from . import _categorical as categorical
 from ._core.activations import ACTIVATIONS
 from ._core.early_stopping import PlateauTracker
 from ._core.initializers import INITIALIZERS
@@ -337,6 +339,8 @@ class BaseSGDMLP(CallbackSupportMixin, BaseEstimator):
         "init": [StrOptions(set(INITIALIZERS))],
         "early_stopping_metric": [StrOptions({"score", "loss"})],
         "restore_best_weights": ["boolean"],
+        "categorical_features": ["array-like", StrOptions({"from_dtype"}), None],
+        "embedding_dim": [StrOptions({"auto"}), Interval(Integral, 1, None, closed="left")],
     }
 
     # ------------------------------------------------------------ parameters
@@ -467,6 +471,12 @@ class BaseSGDMLP(CallbackSupportMixin, BaseEstimator):
         """
         if not reset and self._plain_X(X) and self._plain_target(y, X.shape[0]):
             return X, y
+        if categorical.uses_categorical(self):
+            X_codes = categorical.encode_training_X(self, X, reset)
+            if X_codes is not None:  # the feature checks are done: X and y alone
+                X, y = check_X_y(X_codes, y, multi_output=True, y_numeric=y_numeric,
+                                 dtype=X_codes.dtype, estimator=self)
+                return X, column_to_1d(y)
         X, y = validate_data(
             self, X, y, accept_sparse=["csr", "csc"], multi_output=True,
             y_numeric=y_numeric, dtype=(np.float64, np.float32), reset=reset,
@@ -498,6 +508,7 @@ class BaseSGDMLP(CallbackSupportMixin, BaseEstimator):
         network = build_mlp(
             layer_units, self._hidden_activations(n_hidden), dtype,
             dropout=self._dropout_rates(n_hidden), batch_norm=bool(self.batch_norm),
+            embedding=categorical.make_embedding(self),
         )
         if coefs is None:
             init = INITIALIZERS[self.init]
@@ -508,6 +519,8 @@ class BaseSGDMLP(CallbackSupportMixin, BaseEstimator):
                 coefs.append(W)
                 intercepts.append(b)
         network.set_coefs(coefs, intercepts)
+        if network.embedding is not None:  # drawn after the dense weights
+            network.embedding.init_tables(rng)
         self._state = TrainingState(network, loss)
         if self.solver in _STOCHASTIC_SOLVERS:
             self._state.log = TrainingLog(self.early_stopping)
@@ -546,7 +559,7 @@ class BaseSGDMLP(CallbackSupportMixin, BaseEstimator):
                 validation_set = self._validate_validation_set(
                     X_val, y_val, sample_weight_val, X.dtype
                 )
-            layer_units = [X.shape[1]] + hidden + [Y.shape[1]]
+            layer_units = [categorical.input_width(self, X.shape[1])] + hidden + [Y.shape[1]]
             if not first_pass:
                 self._check_architecture(layer_units, X.dtype)
         except Exception:
@@ -622,6 +635,8 @@ class BaseSGDMLP(CallbackSupportMixin, BaseEstimator):
 
     def _check_architecture(self, layer_units, dtype):
         """Refuse, under warm_start or partial_fit, a network other than the one built."""
+        if hasattr(self, "_state"):
+            categorical.check_embedding_unchanged(self, self._state.network)
         own = [self.coefs_[0].shape[0]] + [c.shape[1] for c in self.coefs_]
         if own != list(layer_units):
             raise ValueError(
@@ -697,7 +712,7 @@ class BaseSGDMLP(CallbackSupportMixin, BaseEstimator):
             network.set_dropout_rng(np.random.default_rng([seed, self.t_]))
 
         config = StochasticConfig(
-            penalty=penalty_for(self, [W.size for W in network.coefs]),
+            penalty=penalty_for(self, network.coef_sizes),
             batch_size=self._batch_size(X.shape[0]),
             max_iter=self.max_iter,
             shuffle=self.shuffle,
@@ -795,7 +810,7 @@ class BaseSGDMLP(CallbackSupportMixin, BaseEstimator):
             result, reported = fit_lbfgs(
                 network,
                 self._state.loss,
-                penalty_for(self, [W.size for W in network.coefs]),
+                penalty_for(self, network.coef_sizes),
                 X,
                 Y,
                 sample_weight,
@@ -837,9 +852,7 @@ class BaseSGDMLP(CallbackSupportMixin, BaseEstimator):
                 "A validation set (X_val, y_val) is only used by the stochastic "
                 f"solvers; solver={self.solver!r}."
             )
-        X_val = validate_data(
-            self, X_val, accept_sparse=["csr", "csc"], dtype=dtype, reset=False
-        )
+        X_val = self._validate_X(X_val, dtype)
         Y_val = self._encode_validation_target(y_val)  # (n_val, n_outputs)
         if Y_val.shape[0] != X_val.shape[0]:
             raise ValueError(
@@ -889,9 +902,22 @@ class BaseSGDMLP(CallbackSupportMixin, BaseEstimator):
         return X_train, Y_train, sw_train, (X_val, Y_val, sw_val)
 
     def _plain_X(self, X):
-        """Whether ``X`` may skip ``validate_data`` on a fitted model (no feature names)."""
+        """Whether ``X`` may skip ``validate_data`` on a fitted model (no feature
+        names, no categorical columns)."""
         return not hasattr(self, "feature_names_in_") and plain_float_matrix(
-            X, getattr(self, "n_features_in_", None))
+            X, getattr(self, "n_features_in_", None)) and "is_categorical_" not in self.__dict__
+
+    def _validate_X(self, X, dtype=None):
+        """``validate_data`` on a later X (reset=False); categorical columns encoded.
+
+        ``dtype`` is the training data's (a validation set); None keeps X's float
+        dtype, or, with categorical columns, takes the network's.
+        """
+        if "is_categorical_" in self.__dict__:
+            dtype = self._state.network.dtype if dtype is None else dtype
+            return categorical.encode_X(self, X, dtype)
+        dtype = (np.float64, np.float32) if dtype is None else dtype
+        return validate_data(self, X, accept_sparse=["csr", "csc"], dtype=dtype, reset=False)
 
     def _plain_target(self, y, n_samples):
         """Whether ``y`` is a 1-D ndarray ``validate_data`` would return unchanged."""
@@ -903,13 +929,7 @@ class BaseSGDMLP(CallbackSupportMixin, BaseEstimator):
         if "_state" not in self.__dict__:
             check_is_fitted(self)
         if check_input and not self._plain_X(X):
-            X = validate_data(
-                self,
-                X,
-                accept_sparse=["csr", "csc"],
-                dtype=(np.float64, np.float32),
-                reset=False,
-            )
+            X = self._validate_X(X)
         self._sync_params()
         state = self._state  # row chunks, each through the link
         return state.network.predict(X, link=state.loss.inverse_link)  # (n_samples, n_outputs)
@@ -997,6 +1017,7 @@ class BaseSGDMLP(CallbackSupportMixin, BaseEstimator):
         if "_state" in state:
             state.pop("coefs_", None)
             state.pop("intercepts_", None)
+            state.pop("embeddings_", None)
         state[_STATE_VERSION_KEY] = _STATE_VERSION
         # Helper objects become plain data, so that skops trusts the estimator alone.
         return to_plain(state)
@@ -1022,6 +1043,10 @@ class BaseSGDMLP(CallbackSupportMixin, BaseEstimator):
             )
             state.pop("_layer_config", None)
             state.pop("_rng", None)
+        # parameters added since the pickle was made take their defaults
+        for name, param in inspect.signature(type(self).__init__).parameters.items():
+            if name != "self":
+                state.setdefault(name, param.default)
         super().__setstate__(state)
         if "_state" in self.__dict__:
             self._publish_params()
@@ -1030,6 +1055,8 @@ class BaseSGDMLP(CallbackSupportMixin, BaseEstimator):
         """Expose the network's weight and bias views as coefs_ and intercepts_."""
         self.coefs_ = self._state.network.coefs
         self.intercepts_ = self._state.network.intercepts
+        if self._state.network.embedding is not None:
+            self.embeddings_ = self._state.network.embedding.tables
 
     def _params_published(self):
         """Whether coefs_/intercepts_ are still the network's own views."""
@@ -1062,5 +1089,8 @@ class BaseSGDMLP(CallbackSupportMixin, BaseEstimator):
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
-        tags.input_tags.sparse = True
+        # HistGradientBoosting's rule: categorical columns need dense X
+        tags.input_tags.sparse = self.categorical_features is None or (
+            isinstance(self.categorical_features, str)
+            and self.categorical_features == "from_dtype")
         return tags

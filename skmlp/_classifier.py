@@ -110,6 +110,8 @@ class SGDMLPClassifier(ClassifierMixin, BaseSGDMLP):
         max_grad_norm=None,
         early_stopping_metric="score",
         restore_best_weights=False,
+        categorical_features=None,
+        embedding_dim="auto",
         class_weight=None,
     ):
         self._store_params(locals())

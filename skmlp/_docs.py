@@ -154,6 +154,34 @@ default='glorot_uniform'
         Without ``early_stopping``, end training with the weights of the epoch
         of lowest training loss (with ``early_stopping`` the best validation
         weights are always restored).
+
+    categorical_features : array-like of {bool, int, str} or 'from_dtype' or \
+None, default=None
+        Columns to learn an embedding for (not in scikit-learn's MLP; the
+        values mean what they mean in HistGradientBoosting): None, no column
+        (nothing changes); a boolean mask of shape (n_features,); integer
+        indices; feature names (X a DataFrame); or 'from_dtype', the columns of
+        pandas category dtype (a column of strings is then an error: convert it
+        to category or name it). A categorical column may hold numbers or
+        strings (numbers of any dtype: 1 and 1.0 are one level; unlike
+        HistGradientBoosting, negative numbers are levels too). Its levels are
+        learned at the first fit, as ``OrdinalEncoder`` learns them (the sorted
+        distinct values, missing values excluded; at most
+        ``MAX_CATEGORICAL_LEVELS``, 1,000,000, per column), and kept by
+        ``warm_start`` and ``partial_fit``. Each column's embedding table has
+        one more learned row, shared by every level not seen at the first fit
+        and by missing values (NaN, None, ``pd.NA``), at predict time and in
+        later training calls. The vectors, after the numeric columns, feed the
+        first hidden layer; the tables are weights for ``alpha``, ``l1_ratio``
+        and ``weight_decay``. Needs dense X. The columns cannot change under
+        ``warm_start`` or ``partial_fit``.
+
+    embedding_dim : int or 'auto', default='auto'
+        Width of each categorical column's vectors: an int for every column,
+        or 'auto', ``min(16, round(1.6 * n_levels ** 0.56))`` (at least 1) per
+        column: 2 for 1 or 2 levels, 3 for 3, 6 for 10, 16 from 58 on. Ignored
+        without categorical columns; cannot change under ``warm_start`` or
+        ``partial_fit``.
 """
 
 COMMON_ATTRIBUTES = """\
@@ -204,8 +232,26 @@ COMMON_ATTRIBUTES = """\
 
     n_params_ : int
         Number of learned parameters, ``sum_l n_l * (n_{l-1} + 1)`` over the
-        dense layers (plus those of any other layer); see ``summary()``.
+        dense layers (plus those of any other layer, embedding tables
+        included); see ``summary()``.
 
     out_activation_ : str
         Name of the output activation.
+
+    is_categorical_ : ndarray of shape (n_features_in_,), dtype=bool
+        Which columns were embedded. Only when ``categorical_features`` picked
+        at least one column.
+
+    categories_ : list of ndarray
+        The levels of each categorical column, in column order, sorted; code
+        ``k`` of a column is its level ``categories_[j][k]``. Only with
+        categorical columns.
+
+    embeddings_ : list of ndarray of shape (n_levels + 1, embedding_dim)
+        Each categorical column's table, views into the parameters (modify them
+        in place): row ``k`` is the vector of level ``categories_[j][k]``, the
+        last row that of unknown levels and missing values. They start from
+        ``N(0, 0.1 ** 2)``, drawn after the dense weights. ``coefs_[0]`` then
+        has ``n_numeric + sum(embedding widths)`` rows: the numeric columns in
+        input order, then each column's vector. Only with categorical columns.
 """

@@ -110,6 +110,8 @@ default='squared_error'
         max_grad_norm=None,
         early_stopping_metric="score",
         restore_best_weights=False,
+        categorical_features=None,
+        embedding_dim="auto",
         huber_delta=1.0,
     ):
         self._store_params(locals())

@@ -179,6 +179,12 @@ INVALID_PARAMETERS = [
     ("init", "zeros", "'init' parameter"),
     ("early_stopping_metric", "accuracy", "'early_stopping_metric' parameter"),
     ("restore_best_weights", "yes", "'restore_best_weights' parameter"),
+    ("categorical_features", "all", "'categorical_features' parameter"),
+    ("categorical_features", [5], r"integer indices must be in \[0, n_features - 1\]"),
+    ("categorical_features", [0.5], "must be an array-like of bool, int or str"),
+    ("categorical_features", [True, False], r"boolean mask must have shape \(n_features,\)"),
+    ("categorical_features", ["a"], "data without feature names"),
+    ("embedding_dim", 0, "'embedding_dim' parameter"),
 ]
 
 

@@ -17,6 +17,7 @@ import scipy.sparse as sp
 from numpy.testing import assert_allclose, assert_array_equal
 
 from skmlp._core.activations import ACTIVATIONS
+from skmlp._core.embedding import Embedding, scatter_add_rows
 from skmlp._core.kernels import make_kernels
 from skmlp._core.layers import Dense, Dropout
 from skmlp._core.losses import LOSSES, get_loss
@@ -391,3 +392,91 @@ def test_l2_penalty_pickles_without_its_scratch_buffer():
     grads = np.zeros(3)
     assert_allclose(clone.add_to(np.ones(3), grads, 3, 1.0), 0.15, rtol=1e-15)
     assert_allclose(grads, 0.1, rtol=1e-15)
+
+
+# ---------------------------------------------------------------- embeddings
+EMB_MASK = [False, True, False, True]  # numeric, categorical, numeric, categorical
+EMB_LEVELS, EMB_DIMS = (3, 5), (2, 3)
+
+
+def _embedding_setup(loss_name, seed=0, batch_norm=False, dtype=np.float64):
+    rng = np.random.RandomState(seed)
+    n_out = N_OUT[loss_name]
+    emb = Embedding(EMB_MASK, EMB_LEVELS, EMB_DIMS)
+    net = build_mlp([emb.n_out, 5, n_out], "tanh", dtype, batch_norm=batch_norm,
+                    embedding=emb)
+    net.params[:] = rng.normal(scale=0.7, size=net.n_params)  # (n_params,)
+    n = 12
+    X = rng.normal(size=(n, len(EMB_MASK))).astype(dtype)  # (n, n_features)
+    # codes with repeats, the unknown row (n_levels) among them
+    X[:, 1] = rng.randint(0, EMB_LEVELS[0] + 1, size=n)  # (n,)
+    X[:, 3] = rng.randint(0, EMB_LEVELS[1] + 1, size=n)  # (n,)
+    X[:3, 3] = EMB_LEVELS[1]
+    Y = _targets(loss_name, n, n_out, rng)  # (n, n_out)
+    return net, X, Y
+
+
+@pytest.mark.parametrize("batch_norm", [False, True], ids=["plain", "batch_norm"])
+@pytest.mark.parametrize("loss_name", ["squared_error", "log_loss", "binary_log_loss"])
+def test_embedding_network_gradient_matches_finite_differences(loss_name, batch_norm):
+    net, X, Y = _embedding_setup(loss_name, batch_norm=batch_norm)
+    w = np.random.RandomState(7).uniform(0.5, 2.0, size=X.shape[0])  # (n,)
+    loss, penalty = get_loss(loss_name), L2Penalty(0.3)
+    grad = _analytic_gradient(net, X, Y, w, loss, penalty, float(w.sum()))
+    # the objective written out by hand, in training mode (batch norm's batch
+    # statistics), penalising the tables as weights too
+    def objective():
+        Z = net.forward(X, training=True, sample_weight=w)  # (n, n_out)
+        value, _ = loss(Z, Y, w)
+        if loss.averages_outputs:
+            value *= Z.shape[1]  # the sum over outputs, as in ``_objective``
+        squares = sum(float(np.sum(W * W)) for W in net.coefs + net.embedding.tables)
+        return value + 0.5 * penalty.alpha * squares / w.sum()
+
+    fd = np.empty_like(net.params)  # (n_params,)
+    for i in range(net.n_params):
+        old = net.params[i]
+        net.params[i] = old + H
+        f_plus = objective()
+        net.params[i] = old - H
+        f_minus = objective()
+        net.params[i] = old
+        fd[i] = (f_plus - f_minus) / (2 * H)
+    assert_allclose(grad, fd, rtol=1e-6, atol=1e-8)
+    # rows no code in the batch used get no gradient
+    used = set(X[:, 1].astype(int))
+    unused = [r for r in range(EMB_LEVELS[0] + 1) if r not in used]
+    for r in unused:
+        assert_array_equal(net.embedding.grads["T0"][r], 0)
+
+
+def test_embedding_tables_lead_the_coef_group_and_coef_sizes_follow_the_buffer():
+    net, _, _ = _embedding_setup("squared_error")
+    sizes = [(n + 1) * d for n, d in zip(EMB_LEVELS, EMB_DIMS)] + [W.size for W in net.coefs]
+    assert net.coef_sizes == sizes
+    assert net.n_coef == sum(sizes)
+    assert np.shares_memory(net.embedding.tables[0], net.params[:sizes[0]])
+    assert net.coefs[0].shape == (2 + sum(EMB_DIMS), 5)
+
+
+def test_embedding_forward_puts_numeric_columns_then_table_rows():
+    net, X, _ = _embedding_setup("squared_error")
+    emb = net.embedding
+    out = emb.forward(X, training=False)  # (n, n_out)
+    T0, T1 = emb.tables
+    expected = np.hstack([X[:, [0, 2]], T0[X[:, 1].astype(int)], T1[X[:, 3].astype(int)]])
+    assert_array_equal(out, expected)
+    assert_array_equal(emb.forward(X, training=True), expected)
+
+
+@pytest.mark.parametrize("n_rows, n", [(7, 50), (1000, 20), (3, 1)])
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_scatter_add_rows_equals_np_add_at(n_rows, n, dtype):
+    rng = np.random.RandomState(0)
+    codes = rng.randint(0, n_rows, size=n)  # (n,)
+    dY = rng.normal(size=(n, 4)).astype(dtype)  # (n, 4)
+    expected = np.zeros((n_rows, 4), dtype=dtype)  # (n_rows, 4)
+    np.add.at(expected, codes, dY)
+    G = np.full((n_rows, 4), np.nan, dtype=dtype)  # (n_rows, 4) overwritten entirely
+    scatter_add_rows(G, codes, dY)
+    assert_allclose(G, expected, rtol=1e-6 if dtype == np.float32 else 1e-12)

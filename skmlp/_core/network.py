@@ -17,6 +17,7 @@ import numpy as np
 
 from .activations import Identity, get_activation
 from .batching import as_rows, batch_slices
+from .embedding import Embedding
 from .layers import BatchNorm, Dense, Dropout
 
 _GROUPS = ("coef", "intercept", "extra")
@@ -92,6 +93,21 @@ class Network:
     def dense_layers(self):
         """The dense layers, in forward order."""
         return [layer for layer in self.layers if isinstance(layer, Dense)]
+
+    @property
+    def embedding(self):
+        """The first layer when it is an ``Embedding``, else None."""
+        first = self.layers[0]
+        return first if isinstance(first, Embedding) else None
+
+    @property
+    def coef_sizes(self):
+        """Sizes of the "coef" group's arrays, in the flat buffer's order.
+
+        The dense weights' sizes, after the embedding tables' when there are any.
+        """
+        return [int(np.prod(shape)) for layer in self.layers
+                for _, shape, group in layer.param_specs if group == "coef"]
 
     @property
     def coefs(self):
@@ -295,10 +311,11 @@ class Network:
             dY = self.layers[i].backward(dY, need_dX=i > 0)  # (n, layer.n_in)
 
 
-def build_mlp(layer_units, activation, dtype, *, dropout=0.0, batch_norm=False):
+def build_mlp(layer_units, activation, dtype, *, dropout=0.0, batch_norm=False,
+              embedding=None):
     """Build the layer stack of an MLP.
 
-    Each hidden layer is ``Dense`` (with its activation), then ``BatchNorm`` when
+    An ``embedding`` layer, when given, comes first. Each hidden layer is ``Dense`` (with its activation), then ``BatchNorm`` when
     ``batch_norm``, then ``Dropout`` when its rate is positive; the output layer
     is a plain ``Dense`` with the identity.
 
@@ -314,12 +331,22 @@ def build_mlp(layer_units, activation, dtype, *, dropout=0.0, batch_norm=False):
         Dropout rate after every hidden layer, or one rate per hidden layer.
     batch_norm : bool, default=False
         Batch normalisation after every hidden dense layer.
+    embedding : Embedding or None, default=None
+        First layer, mapping categorical codes to vectors; ``layer_units[0]``
+        is then its output width, ``embedding.n_out``.
 
     Returns
     -------
     network : Network
     """
     layers = []
+    if embedding is not None:
+        if embedding.n_out != layer_units[0]:
+            raise ValueError(
+                f"The embedding's output width {embedding.n_out} is not the first "
+                f"layer's input width {layer_units[0]}."
+            )
+        layers.append(embedding)
     n_layers = len(layer_units) - 1
     rates = np.broadcast_to(np.asarray(dropout, dtype=float), (n_layers - 1,))  # (n_hidden,)
     if isinstance(activation, str):

@@ -3,7 +3,9 @@
 The table walks the network's layer list generically: each row is one layer, with
 its class, output width, activation (when it has one), parameter count (from the
 shapes the layer declares in ``param_specs``) and, for layers other than plain dense
-ones, the layer's own description. It imports no scikit-learn.
+ones, the layer's own description. A layer with a ``describe()`` method (the
+embedding) gets one indented row per part it returns, ``(name, width, n_params,
+details)``, below its own. It imports no scikit-learn.
 """
 
 import numpy as np
@@ -59,6 +61,9 @@ def summary_rows(network, n_features, out_activation):
             f"{layer_param_count(layer):,}",
             details,
         ))
+        # a layer made of parts (an embedding's tables) lists them below itself
+        for name, width, n_params, part in getattr(layer, "describe", list)():
+            rows.append(("", f"  {name}", f"(n, {width})", "", f"{n_params:,}", part))
     return rows
 
 

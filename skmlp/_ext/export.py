@@ -55,6 +55,12 @@ def folded_coefs(network):
         Fresh arrays, in the network's dtype.
     intercepts : list of ndarray of shape (n_out,)
     """
+    if network.embedding is not None:
+        raise ValueError(
+            "scikit-learn's MLP has no embedding layer: a model fitted with "
+            "categorical_features cannot be converted. One-hot encode the "
+            "categorical columns instead to get a model scikit-learn can express."
+        )
     coefs, intercepts = [], []
     pending = None  # (scale, shift) of affine layers since the last dense layer
     for layer in network.layers:
