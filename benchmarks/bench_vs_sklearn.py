@@ -44,7 +44,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 from sklearn.exceptions import ConvergenceWarning
-from sklearn.metrics import accuracy_score, r2_score
+from sklearn.metrics import accuracy_score, log_loss, r2_score
 from sklearn.neural_network import MLPClassifier, MLPRegressor
 from threadpoolctl import threadpool_info, threadpool_limits
 
@@ -460,8 +460,9 @@ def run_categorical(scale, repeats):
     same epoch count and seed, default settings otherwise). The three fits are
     interleaved, the order rotated each round; each ratio is the median over the
     rounds of (one-hot fit's seconds / the same round's embedding fit's seconds).
-    The last column holds the held-out accuracy of the two models of the row (all
-    rounds fit the same models: the last round's).
+    The last column holds the held-out accuracy and log-loss of the row's two
+    models (one-hot / embeddings; every round fits the same models: the last
+    round's).
 
     Parameters
     ----------
@@ -493,7 +494,8 @@ def run_categorical(scale, repeats):
             model = example.make_models()[name]
             seconds, model = _timed(lambda: _quiet_fit(model, X_train, y_train))
             times[name].append(seconds)
-            scores[name] = accuracy_score(y_test, model.predict(X_test))
+            proba = model.predict_proba(X_test)[:, 1]
+            scores[name] = (accuracy_score(y_test, proba > 0.5), log_loss(y_test, proba))
     embeddings = names[2]
     rows = []
     for one_hot in names[:2]:
@@ -503,7 +505,8 @@ def run_categorical(scale, repeats):
             f"{statistics.median(times[one_hot]):.4g} | "
             f"{statistics.median(times[embeddings]):.4g} | "
             f"**{statistics.median(ratios):.2f}x** [{min(ratios):.2f}-{max(ratios):.2f}] | "
-            f"held-out acc {scores[one_hot]:.4f} / {scores[embeddings]:.4f} |")
+            f"held-out acc {scores[one_hot][0]:.4f} / {scores[embeddings][0]:.4f}, "
+            f"log-loss {scores[one_hot][1]:.4f} / {scores[embeddings][1]:.4f} |")
     return rows
 
 
@@ -650,9 +653,10 @@ def main(argv=None):
               f"{os.environ.get('OPENBLAS_L2_SIZE', '(unset)')}; PyTorch: "
               f"{torch.__version__ if use_torch else 'not used'}")
         peaks = {dt: matmul_peak(dt, peak_size) for dt in sorted({c.dtype for c in cases})}
-        print("matmul peak (%dx%d): %s" % (
-            peak_size, peak_size,
-            ", ".join(f"{dt} {p:.1f} GFLOP/s" for dt, p in peaks.items())))
+        if peaks:  # none when --cases selects workloads only
+            print("matmul peak (%dx%d): %s" % (
+                peak_size, peak_size,
+                ", ".join(f"{dt} {p:.1f} GFLOP/s" for dt, p in peaks.items())))
         print(f"median of {args.repeats} interleaved runs; s/epoch = seconds per epoch; "
               "sklearn/skmlp = median of the runs' pairwise ratios [lowest-highest]\n")
         if args.table != "cases":
