@@ -17,6 +17,11 @@ Usage::
     python benchmarks/bench_vs_sklearn.py            # full run (about 10 minutes)
     python benchmarks/bench_vs_sklearn.py --quick    # reduced sizes, under a minute
     python benchmarks/bench_vs_sklearn.py --smoke    # tiny sizes, a few seconds
+    python benchmarks/bench_vs_sklearn.py --table workloads --cases categorical
+        # issue 14's case (only when named): one-hot encoding + scikit-learn's MLP
+        # and one-hot + skmlp, each against skmlp's categorical embeddings, on the
+        # data and models of examples/categorical_embeddings.py; the sklearn
+        # column holds the one-hot fit, the last column both held-out accuracies
     python benchmarks/bench_vs_sklearn.py --quick --baseline ../old
         # adds an older skmlp (the folder holding its ``skmlp`` package, e.g. a
         # worktree of an earlier commit) to the interleaved runs: the column
@@ -39,7 +44,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 from sklearn.exceptions import ConvergenceWarning
-from sklearn.metrics import accuracy_score, r2_score
+from sklearn.metrics import accuracy_score, log_loss, r2_score
 from sklearn.neural_network import MLPClassifier, MLPRegressor
 from threadpoolctl import threadpool_info, threadpool_limits
 
@@ -433,6 +438,78 @@ def workloads():
     ]
 
 
+# ------------------------------------------------- categorical (issue 14)
+#: Name of the categorical rows, selected by ``--cases categorical``.
+CATEGORICAL = "categorical"
+
+
+def _categorical_example():
+    """Import examples/categorical_embeddings.py: its data maker and its models."""
+    path = os.path.join(os.path.dirname(os.path.abspath(__file__)), os.pardir,
+                        "examples", "categorical_embeddings.py")
+    spec = importlib.util.spec_from_file_location("categorical_embeddings", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def run_categorical(scale, repeats):
+    """Two workload rows: one-hot + each MLP against skmlp's embeddings.
+
+    The data and the three models are the example's (one hidden layer of 100, the
+    same epoch count and seed, default settings otherwise). The three fits are
+    interleaved, the order rotated each round; each ratio is the median over the
+    rounds of (one-hot fit's seconds / the same round's embedding fit's seconds).
+    The last column holds the held-out accuracy and log-loss of the row's two
+    models (one-hot / embeddings; every round fits the same models: the last
+    round's).
+
+    Parameters
+    ----------
+    scale : float
+        Fraction of the example's rows and levels (1.0: 50,000 rows, 1,000 and
+        10,000 levels).
+    repeats : int
+        Interleaved fits per model.
+
+    Returns
+    -------
+    rows : list of str
+        The two table rows.
+    """
+    example = _categorical_example()
+    n_samples = max(2_000, int(50_000 * scale))
+    n_levels = (max(10, int(1_000 * scale)), max(100, int(10_000 * scale)))
+    X_train, X_test, y_train, y_test, _ = example.make_data(n_samples, n_levels)
+    label = (f"{CATEGORICAL}, {len(X_train):,} rows, {n_levels[0]:,} + {n_levels[1]:,} "
+             f"levels, {example.MAX_ITER} epochs")
+    if "categorical_features" not in SGDMLPClassifier().get_params():
+        return [f"| {label} | - | - | (this skmlp has no categorical_features) | - |"]
+    names = list(example.make_models())
+    times = {name: [] for name in names}
+    scores = {}
+    for repeat in range(repeats):
+        k = repeat % len(names)  # interleaved, the order rotated each round
+        for name in names[k:] + names[:k]:
+            model = example.make_models()[name]
+            seconds, model = _timed(lambda: _quiet_fit(model, X_train, y_train))
+            times[name].append(seconds)
+            proba = model.predict_proba(X_test)[:, 1]
+            scores[name] = (accuracy_score(y_test, proba > 0.5), log_loss(y_test, proba))
+    embeddings = names[2]
+    rows = []
+    for one_hot in names[:2]:
+        ratios = [a / b for a, b in zip(times[one_hot], times[embeddings])]
+        rows.append(
+            f"| {label}: {one_hot} / {embeddings} | "
+            f"{statistics.median(times[one_hot]):.4g} | "
+            f"{statistics.median(times[embeddings]):.4g} | "
+            f"**{statistics.median(ratios):.2f}x** [{min(ratios):.2f}-{max(ratios):.2f}] | "
+            f"held-out acc {scores[one_hot][0]:.4f} / {scores[embeddings][0]:.4f}, "
+            f"log-loss {scores[one_hot][1]:.4f} / {scores[embeddings][1]:.4f} |")
+    return rows
+
+
 def run_workloads(scale, repeats, baseline=None, wanted=()):
     """Print the workload table: sklearn/skmlp as the median of paired ratios.
 
@@ -482,6 +559,12 @@ def run_workloads(scale, repeats, baseline=None, wanted=()):
             row += (f" {statistics.median(times['old']):.4g} | "
                     f"{statistics.median(ratios['old']):.2f}x |")
         print(row, flush=True)
+    if any(w in CATEGORICAL for w in wanted):
+        # Only when asked for (--cases categorical): one-hot + each MLP (in the
+        # sklearn column) vs skmlp's embeddings (in the skmlp column); no
+        # old/new, as an older skmlp may lack the feature.
+        for row in run_categorical(scale, repeats):
+            print(row + (" - | - |" if baseline else ""), flush=True)
 
 
 def matmul_peak(dtype, size, repeats=5):
@@ -556,7 +639,7 @@ def main(argv=None):
         cases = [c for c in cases if any(w in c.name for w in wanted)]
     use_torch = torch is not None and not args.no_torch
     baseline = load_baseline(args.baseline) if args.baseline else None
-    if use_torch:  # PyTorch's first step pays one-off start-up costs: not timed
+    if use_torch and cases:  # PyTorch's first step pays one-off start-up costs: not timed
         run_torch(replace(cases[0], n_samples=64, batch_size=32, epochs=1),
                   make_data(replace(cases[0], n_samples=64)))
 
@@ -570,9 +653,10 @@ def main(argv=None):
               f"{os.environ.get('OPENBLAS_L2_SIZE', '(unset)')}; PyTorch: "
               f"{torch.__version__ if use_torch else 'not used'}")
         peaks = {dt: matmul_peak(dt, peak_size) for dt in sorted({c.dtype for c in cases})}
-        print("matmul peak (%dx%d): %s" % (
-            peak_size, peak_size,
-            ", ".join(f"{dt} {p:.1f} GFLOP/s" for dt, p in peaks.items())))
+        if peaks:  # none when --cases selects workloads only
+            print("matmul peak (%dx%d): %s" % (
+                peak_size, peak_size,
+                ", ".join(f"{dt} {p:.1f} GFLOP/s" for dt, p in peaks.items())))
         print(f"median of {args.repeats} interleaved runs; s/epoch = seconds per epoch; "
               "sklearn/skmlp = median of the runs' pairwise ratios [lowest-highest]\n")
         if args.table != "cases":
