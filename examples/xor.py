@@ -6,7 +6,8 @@ XOR is the smallest problem no linear model solves: the two classes sit on the
 two diagonals of the unit square, and no straight line separates them. The first
 network of the course notes solves it with 2 inputs, 2 logistic hidden units and
 1 logistic output. Each hidden unit draws one line across the square; the output
-unit combines the two half-planes into the band that holds the 1s.
+unit combines the two half-planes: the band between the lines holds the 0s, the
+two sides outside it the 1s.
 
 Run ``python examples/xor.py``.
 """
@@ -46,7 +47,7 @@ print(net.summary())
 # What it learned
 # ---------------
 # Every input gets the right label. The hidden layer's weights and biases are
-# those of two lines, one below and one above the anti-diagonal.
+# those of two parallel lines, one on each side of the diagonal through the 0s.
 
 print("input  P(y=1)  predicted")
 for x, p, label in zip(X, net.predict_proba(X)[:, 1], net.predict(X)):
@@ -60,7 +61,8 @@ assert (net.predict(X) == y).all(), "stuck in a local minimum: try another rando
 # The shading is the network's probability of class 1 over the plane, drawn by
 # scikit-learn's ``DecisionBoundaryDisplay`` as for any classifier. The dashed
 # lines are where each hidden unit's input ``x @ W[:, j] + b[j]`` is zero: each
-# unit switches on across its line, and the output is high between the two.
+# unit switches on across its line, and the output is low in the band between
+# the two lines (the 0s) and high outside it (the 1s).
 
 fig, ax = plt.subplots(figsize=(5.5, 5))
 disp = DecisionBoundaryDisplay.from_estimator(
@@ -73,7 +75,7 @@ x1 = np.linspace(-0.5, 1.5, 2)
 for j in range(2):
     ax.plot(x1, -(b[j] + W[0, j] * x1) / W[1, j], "k--", lw=1,
             label="hidden unit boundaries" if j == 0 else None)
-ax.scatter(X[:, 0], X[:, 1], c=y, cmap="RdBu_r", edgecolors="k", s=120, zorder=3)
+ax.scatter(X[:, 0], X[:, 1], c="white", edgecolors="k", s=120, zorder=3)
 for x, label in zip(X, y):
     ax.annotate(f"{label}", x, xytext=(8, 8), textcoords="offset points", fontsize=12)
 ax.set(xlim=(-0.5, 1.5), ylim=(-0.5, 1.5), xlabel="$x_1$", ylabel="$x_2$",
