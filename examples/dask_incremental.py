@@ -1,8 +1,12 @@
-"""Out-of-core training with dask: one partial_fit per block of a chunked array.
+"""
+Out-of-core training on a dask cluster
+======================================
 
 dask-ml's ``Incremental`` walks the row blocks of a dask array in order and calls
 ``partial_fit`` on each; calling it again makes another pass. The data never has
-to fit in one machine's memory. Needs ``pip install "skmlp[dask]"``.
+to fit in one machine's memory. In the quick mode (the one this gallery ran) the
+local cluster's two workers are threads of this process and the data is small;
+the full run starts two worker processes. Needs ``pip install "skmlp[dask]"``.
 Run ``python examples/dask_incremental.py`` (``--quick`` for a smoke run).
 """
 
@@ -15,10 +19,27 @@ from distributed import Client, LocalCluster
 from skmlp import SGDMLPClassifier
 
 
+# %%
+# A chunked data set
+# ------------------
+# The rows come in blocks of ``chunk`` rows; dask computes a block only when a
+# worker needs it. A real data set would come from ``da.from_zarr`` or
+# ``dask.dataframe.read_parquet(...).to_dask_array(lengths=True)``.
+
+
 def make_data(seed, n, chunk):
     """A dask array of n rows in blocks of chunk rows, and its binary target."""
     X = da.random.RandomState(seed).normal(size=(n, 20), chunks=(chunk, 20))
     return X, (X[:, 0] - X[:, 1] + 0.5 * X[:, 2] ** 2 > 0.5).astype(int)
+
+
+# %%
+# Passes over the blocks
+# ----------------------
+# Each ``Incremental.partial_fit`` call is one pass: one ``partial_fit`` of the
+# wrapped estimator per block, in order. ``model.estimator_`` is the trained
+# skmlp model, usable without dask. Worker processes import this script again,
+# hence the ``if __name__ == "__main__"`` guard.
 
 
 def main(quick=False):
