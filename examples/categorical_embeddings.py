@@ -1,4 +1,6 @@
-"""Categorical features with many levels: one-hot encoding vs learned embeddings.
+"""
+Categorical features with many levels: one-hot encoding vs learned embeddings
+=============================================================================
 
 A synthetic two-class problem with four numeric columns and two categorical
 columns, ``shop`` with 1,000 levels and ``product`` with 10,000. Every level has
