@@ -218,3 +218,50 @@ def test_an_unfitted_estimator_does_not_convert(ort):
 
     with pytest.raises(NotFittedError):
         to_onnx(SGDMLPRegressor(), _X(np.float32)[:1])
+
+
+# ------------------------------------------------------- categorical embeddings
+def _categorical_X(dtype, n=200):
+    """Numeric columns 0 and 2; integer levels in column 1, half-step levels in 3."""
+    rng = np.random.RandomState(0)
+    return np.column_stack([
+        rng.randn(n), rng.randint(0, 7, n), rng.randn(n), rng.randint(0, 30, n) * 1.5,
+    ]).astype(dtype)  # (n, 4)
+
+
+def _with_unseen_and_missing(X):
+    X = X.copy()
+    X[:5, 1] = 99  # a level never seen at fit
+    X[5:9, 3] = np.nan  # missing values
+    return X
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_embedding_classifier_converts_with_unknown_and_missing_levels(dtype, ort):
+    X = _categorical_X(dtype)
+    y = (X[:, 1] % 2 + (X[:, 0] > 0)).astype(int)  # three classes
+    clf = SGDMLPClassifier((8,), categorical_features=[1, 3], max_iter=20,
+                           random_state=0).fit(X, y)
+    _check_classifier(ort, clf, _with_unseen_and_missing(X))
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_embedding_regressor_with_batch_norm_converts(dtype, ort):
+    X = _categorical_X(dtype)
+    y = X[:, 0] + np.sin(X[:, 1]) + 0.1 * X[:, 3]
+    reg = SGDMLPRegressor((8,), categorical_features=[False, True, False, True],
+                          embedding_dim=3, batch_norm=True, max_iter=20,
+                          random_state=0).fit(X, y)
+    _check_regressor(ort, reg, _with_unseen_and_missing(X))
+
+
+def test_string_levels_do_not_convert_and_the_error_names_the_column(ort):
+    pd = pytest.importorskip("pandas")
+    from skl2onnx import to_onnx
+
+    rng = np.random.RandomState(0)
+    df = pd.DataFrame({"x": rng.randn(60), "city": rng.choice(["a", "b", "c"], 60)})
+    clf = SGDMLPClassifier((4,), categorical_features=["city"], max_iter=5,
+                           random_state=0).fit(df, np.arange(60) % 2)
+    with pytest.raises(TypeError, match="'city'.*numeric levels"):
+        to_onnx(clf, np.zeros((1, 2)))

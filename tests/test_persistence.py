@@ -347,3 +347,23 @@ def test_saved_model_predicts_and_keeps_learning_as_when_saved(name, loader):
             warnings.simplefilter("ignore")
             model.set_params(warm_start=True).fit(X, y)
         assert np.isfinite(model.predict(X).astype(float)).all()
+
+
+@pytest.mark.parametrize("through", sorted(ROUND_TRIPS))
+def test_a_model_with_string_levels_round_trips_and_keeps_learning(through):
+    pd = pytest.importorskip("pandas")
+    rng = np.random.RandomState(0)
+    df = pd.DataFrame({"x": rng.randn(120), "city": rng.choice(["oslo", "rome", "lima"], 120)})
+    y = (df["city"] == "rome").to_numpy().astype(int)
+    est = SGDMLPClassifier((6,), categorical_features=["city"], max_iter=10,
+                           random_state=0).fit(df, y)
+    if through == "skops":
+        assert _sio().get_untrusted_types(data=_sio().dumps(est)) == [_type_name(est)]
+    loaded = ROUND_TRIPS[through](est)
+    unseen = df.assign(city=["paris"] * 60 + ["rome"] * 60)  # an unknown level too
+    np.testing.assert_array_equal(loaded.predict_proba(unseen), est.predict_proba(unseen))
+    for a, b in zip(loaded.categories_, est.categories_):
+        np.testing.assert_array_equal(a, b)
+    before = loaded.embeddings_[0].copy()
+    loaded.partial_fit(df, y)
+    assert not np.array_equal(loaded.embeddings_[0], before)

@@ -20,6 +20,14 @@ The graph is built from the fitted network's layers, in order:
   statistics, ``x * s + t`` with ``s = gamma / sqrt(running_var + eps)`` and
   ``t = beta - running_mean * s`` (``Mul`` and ``Add``).
 - ``Dropout``: nothing (the identity at predict time).
+- ``Embedding`` (``categorical_features``): the numeric columns by ``Gather``;
+  each categorical column compared with its levels (``Equal`` against
+  ``categories_[j]``, cast to 0/1), a one-hot row that one ``MatMul`` with
+  ``T[:-1] - T[-1]`` and an ``Add`` of ``T[-1]`` turn into the level's vector,
+  or into the last row's for an unknown level or a missing value (NaN equals
+  no level); then ``Concat``. The graph's input is the numeric matrix the
+  estimator is given, so the levels must be numbers: string levels do not
+  convert (encode them as numbers first).
 - Output: the loss's inverse link (``Sigmoid``, ``Softmax``, ``Exp`` or none).
   The classifier has scikit-learn's two outputs, a label and the probabilities
   (two columns for a binary target, one per label for multilabel targets, whose
@@ -54,6 +62,7 @@ import warnings
 import numpy as np
 from sklearn.utils.validation import check_is_fitted
 
+from .._core.embedding import Embedding
 from .._core.layers import BatchNorm, Dense, Dropout
 
 _CLASSIFIER_ALIAS = "SkmlpSGDMLPClassifier"
@@ -334,6 +343,37 @@ _LINKS = {
 }
 
 
+def _embedding(g, est, layer, X):
+    """The embedding layer's output: numeric columns, then one vector per
+    categorical column, ``(N, n_numeric + sum(dims))``."""
+    from onnx import TensorProto
+
+    def columns(index):
+        name = g.scope.get_unique_variable_name("columns")
+        g.container.add_initializer(name, TensorProto.INT64, [len(index)],
+                                    [int(i) for i in index])
+        return g.op("Gather", X, name, axis=1)  # (N, len(index))
+
+    parts = []
+    if layer.numeric_columns.shape[0]:
+        parts.append(columns(layer.numeric_columns))  # (N, n_numeric)
+    for column, name, levels, T in zip(layer.categorical_columns, layer.names,
+                                       est.categories_, layer.tables):
+        levels = np.asarray(levels)  # (n_levels,)
+        if levels.dtype.kind not in "biuf":
+            raise TypeError(
+                f"Categorical column {name!r} has levels of dtype "
+                f"{levels.dtype}; the ONNX graph takes one numeric input, so only "
+                "numeric levels convert. Encode the column as numbers before fitting."
+            )
+        T = T.astype(np.float64)  # (n_levels + 1, dim)
+        hit = g.op("Equal", columns([column]), g.const(levels.reshape(1, -1), "levels"))  # (N, n_levels)
+        one_hot = g.cast(hit, g.proto)  # (N, n_levels)
+        vectors = g.op("MatMul", one_hot, g.const(T[:-1] - T[-1], "embedding"))  # (N, dim)
+        parts.append(g.op("Add", vectors, g.const(T[-1], "unknown_row")))  # (N, dim)
+    return g.op("Concat", *parts, axis=1) if len(parts) > 1 else parts[0]
+
+
 def _network_output(g, est, input_name):
     """The network's output after the loss's inverse link, ``(N, n_outputs)``."""
     est._sync_params()
@@ -349,6 +389,8 @@ def _network_output(g, est, input_name):
             shift = layer.params["beta"] - layer.running_mean * scale  # (n_units,)
             A = g.op("Mul", A, g.const(scale, "bn_scale"))  # (N, n_units)
             A = g.op("Add", A, g.const(shift, "bn_shift"))  # (N, n_units)
+        elif isinstance(layer, Embedding):
+            A = _embedding(g, est, layer, A)  # (N, layer.n_out)
         elif not isinstance(layer, Dropout):  # dropout: the identity at predict time
             raise TypeError(f"skmlp has no ONNX conversion for the layer {layer!r}.")
     return _LINKS[est._state.loss.link](g, A)  # (N, n_outputs)
