@@ -246,8 +246,7 @@ if __name__ == "__main__":
 if __name__ == "__main__":
     import matplotlib
 
-    if "--out" in sys.argv[1:]:
-        matplotlib.use("Agg")  # write the file only
+    matplotlib.use("Agg")  # draw to a file; remove to show a window instead
     import matplotlib.pyplot as plt
 
     args = sys.argv[1:]

@@ -93,10 +93,10 @@ design = np.c_[learned, np.ones(N_LEVELS)]
 fit, *_ = np.linalg.lstsq(design, hidden, rcond=None)
 residual = ((hidden - design @ fit) ** 2).sum()
 explained = 1 - residual / ((hidden - hidden.mean(axis=0)) ** 2).sum()
-print(f"a linear map of the learned vectors explains {explained:.1%} of the "
-      "hidden positions")
-print(f"unknown/missing row: {np.round(table[-1], 3)}; "
-      f"mean of the 40 levels: {np.round(learned.mean(axis=0), 3)}")
+print(f"a linear map of the learned vectors explains {explained:.1%}\n"
+      "of the hidden positions' variance")
+print(f"unknown/missing row:   {np.round(table[-1], 3)}")
+print(f"mean of the 40 levels: {np.round(learned.mean(axis=0), 3)}")
 
 # %%
 # The picture
@@ -118,8 +118,8 @@ for k in range(N_LEVELS):
     ax_learned.annotate(names[k], learned[k], fontsize=6, alpha=0.7,
                         xytext=(3, 3), textcoords="offset points")
 ax_learned.scatter(*table[-1], color="k", marker="x", s=80, label="unknown / missing row")
-ax_hidden.set_title("hidden positions (cos, sin)")
-ax_learned.set_title(f"learned embeddings_[0] ({explained:.1%} linearly explained)")
+ax_hidden.set_title("hidden positions\n(cos, sin) of each level")
+ax_learned.set_title(f"learned embeddings_[0]\n({explained:.1%} linearly explained)")
 ax_hidden.legend(fontsize="small", ncol=2, loc="center")
 ax_learned.legend(fontsize="small", loc="best")
 for ax in (ax_hidden, ax_learned):
