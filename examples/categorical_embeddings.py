@@ -140,13 +140,13 @@ if __name__ == "__main__":
 # ----------------
 # The one-hot models put a ``ColumnTransformer`` in front of the network: the
 # numeric columns are scaled and each categorical column becomes one sparse 0/1
-# column per level (11,000 input columns on the full data), so the first layer
-# holds one weight row per level. The embedding model scales only the numeric
-# columns, passes the categorical ones through unchanged in a DataFrame
-# (``set_output(transform="pandas")``) and names them in
-# ``categorical_features``: each level gets a learned vector of
-# ``embedding_dim='auto'`` entries (16 for these columns) instead of a row of 100
-# weights.
+# column per level that occurs in training (over 10,000 input columns on the
+# full data), so the first layer holds one weight row per level. The embedding
+# model scales only the numeric columns, passes the categorical ones through
+# unchanged in a DataFrame (``set_output(transform="pandas")``) and names them
+# in ``categorical_features``: each level gets a learned vector of
+# ``embedding_dim='auto'`` entries (16 for these columns) instead of a row of
+# 100 weights (32 in the quick run).
 #
 # All three train for exactly ``MAX_ITER`` epochs (``n_iter_no_change`` equal to
 # ``max_iter`` turns the stopping rule off), so the fit times compare the same
@@ -239,7 +239,7 @@ if __name__ == "__main__":
 # on the same accuracy; the embedding model (c) trains a much smaller first
 # layer, which is where the fit time goes. The gallery shows the quick run: a
 # small problem and single fits, whose times move with whatever else the
-# machine is doing. The full run (50,000 rows, 11,000 levels) is the
+# machine is doing. The full run (50,000 rows, 1,000 + 10,000 levels) is the
 # comparison that counts, and :ref:`performance` gives repeated, interleaved
 # timings of it.
 
