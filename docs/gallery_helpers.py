@@ -12,6 +12,8 @@ EXAMPLE_ORDER = [
     "class_weight_imbalanced.py",
     "digits_grid_search.py",
     "pipeline_regression.py",
+    "categorical_embeddings.py",
+    "plot_embedding_2d.py",
     "streaming_partial_fit.py",
     "save_and_deploy.py",
     "dask_incremental.py",

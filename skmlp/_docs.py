@@ -238,7 +238,7 @@ COMMON_ATTRIBUTES = """\
     out_activation_ : str
         Name of the output activation.
 
-    is_categorical_ : ndarray of shape (n_features_in_,), dtype=bool
+    is_categorical_ : ndarray of shape (`n_features_in_`,), dtype=bool
         Which columns were embedded. Only when ``categorical_features`` picked
         at least one column.
 
