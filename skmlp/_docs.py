@@ -251,7 +251,7 @@ COMMON_ATTRIBUTES = """\
         Each categorical column's table, views into the parameters (modify them
         in place): row ``k`` is the vector of level ``categories_[j][k]``, the
         last row that of unknown levels and missing values. They start from
-        ``N(0, 0.1 ** 2)``, drawn after the dense weights. ``coefs_[0]`` then
+        ``N(0, 0.01 ** 2)``, drawn after the dense weights. ``coefs_[0]`` then
         has ``n_numeric + sum(embedding widths)`` rows: the numeric columns in
         input order, then each column's vector. Only with categorical columns.
 """
