@@ -8,6 +8,7 @@ EXAMPLE_ORDER = [
     "quickstart.py",
     "xor.py",
     "plot_training_curves.py",
+    "plot_solvers_and_losses.py",
     "dropout_batchnorm_digits.py",
     "class_weight_imbalanced.py",
     "digits_grid_search.py",
