@@ -315,9 +315,10 @@ def build_mlp(layer_units, activation, dtype, *, dropout=0.0, batch_norm=False,
               embedding=None):
     """Build the layer stack of an MLP.
 
-    An ``embedding`` layer, when given, comes first. Each hidden layer is ``Dense`` (with its activation), then ``BatchNorm`` when
-    ``batch_norm``, then ``Dropout`` when its rate is positive; the output layer
-    is a plain ``Dense`` with the identity.
+    An ``embedding`` layer, when given, comes first. Each hidden layer is
+    ``Dense`` (with its activation), then ``BatchNorm`` when ``batch_norm``, then
+    ``Dropout`` when its rate is positive; the output layer is a plain ``Dense``
+    with the identity.
 
     Parameters
     ----------
