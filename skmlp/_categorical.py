@@ -318,8 +318,13 @@ def _encoded_dtype(X, is_categorical):
     return np.float32 if dtypes == {np.dtype(np.float32)} else np.float64
 
 
-def _encode(est, X, dtype):
-    """The float matrix of codes and numbers for a fitted ``is_categorical_``."""
+def _encode(est, X, dtype, check=True):
+    """The float matrix of codes and numbers for a fitted ``is_categorical_``.
+
+    With ``check``, NaN or infinity in a numeric column gets scikit-learn's error
+    here; without, the caller checks the matrix (the training path's
+    ``check_X_y``, which tests it once beside y).
+    """
     is_categorical = est.is_categorical_
     out = np.empty(X.shape, dtype=dtype)  # (n, n_features)
     level_iter = iter(est.categories_)
@@ -340,6 +345,8 @@ def _encode(est, X, dtype):
                 f"that are not numbers ({exc}). Name it in categorical_features, or "
                 "encode it."
             ) from exc
+    if not check:
+        return out
     # NaN or infinity in a numeric column: scikit-learn's error
     return check_array(out, dtype=dtype, estimator=est, input_name="X")
 
@@ -364,7 +371,9 @@ def encode_training_X(est, X, reset):
     Returns
     -------
     X_encoded : ndarray of shape (n_samples, n_features) or None
-        float32 when X's numeric columns are all float32, else float64.
+        float32 when X's numeric columns are all float32, else float64. Not yet
+        checked for NaN or infinity in the numeric columns: the caller's
+        ``check_X_y`` does that, with scikit-learn's error.
     """
     X = _frame_or_array(est, X)
     validate_data(est, X, skip_check_array=True, reset=reset)
@@ -400,7 +409,7 @@ def encode_training_X(est, X, reset):
             categories.append(levels)
         est.is_categorical_ = mask
         est.categories_ = categories
-    return _encode(est, X, _encoded_dtype(X, mask))
+    return _encode(est, X, _encoded_dtype(X, mask), check=False)
 
 
 def encode_X(est, X, dtype):
